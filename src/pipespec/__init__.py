@@ -1,0 +1,1 @@
+"""pipespec: pipelines shipped as pure-data specifications, never live objects."""

@@ -1,0 +1,226 @@
+"""Content digests: RFC 8785 canonical bytes, SHA-256, sealing and verifying `version` members."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import rfc8785
+
+from .errors import HASH_MISMATCH, UNSEALED, VALUE_UNREPRESENTABLE, ErrInfo, pointer
+from .result import Err, Ok, Result
+
+__all__ = [
+    "MAX_SAFE_INTEGER",
+    "canonical_bytes",
+    "digest",
+    "seal_data",
+    "verify_data",
+]
+
+MAX_SAFE_INTEGER = 2**53 - 1
+PREFIX = "sha256:"
+# Keys the root digest leaves out besides `version`: `$schema` is an editor hint.
+_ROOT_UNHASHED = frozenset({"version", "$schema"})
+_MEMBER_UNHASHED = frozenset({"version"})
+# Python sorts keys by code point, RFC 8785 by UTF-16 code unit; the two orders differ only
+# when a character outside the Basic Multilingual Plane is compared, so its presence sends
+# the value to the reference implementation.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class _Unrepresentable(Exception):
+    def __init__(self, path: str, what: str) -> None:
+        super().__init__(what)
+        self.path = path
+        self.what = what
+
+
+def _find_unrepresentable(value: Any, parts: list[str | int]) -> _Unrepresentable | None:
+    """The first value RFC 8785 cannot represent, depth first, with its pointer."""
+    stack: list[tuple[Any, list[str | int]]] = [(value, parts)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, bool) or node is None:
+            continue
+        if isinstance(node, int):
+            if abs(node) > MAX_SAFE_INTEGER:
+                return _Unrepresentable(pointer(at), f"integer {node} is beyond ±(2^53-1)")
+        elif isinstance(node, float):
+            if not math.isfinite(node):
+                return _Unrepresentable(pointer(at), f"{node} is not a JSON number")
+        elif isinstance(node, str):
+            if _has_lone_surrogate(node):
+                return _Unrepresentable(pointer(at), "string holds a lone UTF-16 surrogate")
+        elif isinstance(node, Mapping):
+            for key, item in reversed(list(node.items())):
+                if not isinstance(key, str):
+                    return _Unrepresentable(pointer(at), f"object key {key!r} is not a string")
+                if _has_lone_surrogate(key):
+                    return _Unrepresentable(
+                        pointer([*at, key]), "object key holds a lone UTF-16 surrogate"
+                    )
+                stack.append((item, [*at, key]))
+        elif isinstance(node, list | tuple):
+            stack.extend((item, [*at, i]) for i, item in reversed(list(enumerate(node))))
+        else:
+            return _Unrepresentable(pointer(at), f"{type(node).__name__} is not a JSON value")
+    return None
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _canonical(value: Any, *, float_free: bool, at: str = "") -> bytes:
+    """RFC 8785 bytes of ``value``; raises ``_Unrepresentable``.
+
+    ``float_free`` may be true only for data a pipespec reader produced from a document
+    without floats: the reader has already refused every value RFC 8785 cannot represent,
+    and without floats `json.dumps` writes exactly the RFC 8785 bytes, as a property test
+    checks against the reference implementation.
+    """
+    if float_free:
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if not _ASTRAL.search(text):
+            return text.encode("utf-8")
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError, TypeError, ValueError) as exc:
+        found = _find_unrepresentable(value, [])
+        what = found.what if found else str(exc)
+        raise _Unrepresentable(at + (found.path if found else ""), what) from exc
+
+
+def _refusal(exc: _Unrepresentable) -> ErrInfo:
+    return ErrInfo(
+        code=VALUE_UNREPRESENTABLE,
+        message=f"cannot be written as RFC 8785 canonical JSON: {exc.what} at {exc.path or '/'}",
+        path=exc.path,
+    )
+
+
+def canonical_bytes(value: Any) -> Result[bytes, ErrInfo]:
+    """The RFC 8785 (JCS) canonical UTF-8 bytes of a JSON value, or why it has none."""
+    try:
+        return Ok(_canonical(value, float_free=False))
+    except _Unrepresentable as exc:
+        return Err(_refusal(exc))
+
+
+def _sha256(data: bytes) -> str:
+    return PREFIX + hashlib.sha256(data).hexdigest()
+
+
+def digest(value: Any) -> Result[str, ErrInfo]:
+    """``"sha256:"`` + hex SHA-256 of the canonical bytes of ``value``, taken as it is."""
+    match canonical_bytes(value):
+        case Ok(data):
+            return Ok(_sha256(data))
+        case Err() as err:
+            return err
+
+
+def _without(obj: Mapping[str, Any], keys: frozenset[str]) -> dict[str, Any]:
+    return {key: value for key, value in obj.items() if key not in keys}
+
+
+def _member_digest(obj: Mapping[str, Any], at: str, *, float_free: bool) -> str:
+    """The digest the versioned object at pointer ``at`` (root, op or monoid) should carry."""
+    unhashed = _ROOT_UNHASHED if at == "" else _MEMBER_UNHASHED
+    return _sha256(_canonical(_without(obj, unhashed), float_free=float_free, at=at))
+
+
+def _members(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every versioned object below the root, with its pointer, in document order."""
+    ops = data.get("ops")
+    if isinstance(ops, list):
+        for index, op in enumerate(ops):
+            if isinstance(op, Mapping):
+                yield pointer(["ops", index]), op
+    monoids = data.get("monoids")
+    if isinstance(monoids, Mapping):
+        for key, monoid in monoids.items():
+            if isinstance(monoid, Mapping):
+                yield pointer(["monoids", key]), monoid
+
+
+def _with_version(obj: Mapping[str, Any], version: str) -> dict[str, Any]:
+    # Keep the member where the author put it; a new one goes last.
+    sealed = dict(obj)
+    sealed["version"] = version
+    return sealed
+
+
+def seal_data(
+    data: Mapping[str, Any], *, float_free: bool = False
+) -> Result[dict[str, Any], ErrInfo]:
+    """A copy of a schema-valid document with every `version` filled, members before the root."""
+    try:
+        sealed = dict(data)
+        ops = data.get("ops")
+        if isinstance(ops, list):
+            sealed["ops"] = [
+                _with_version(op, _member_digest(op, pointer(["ops", i]), float_free=float_free))
+                for i, op in enumerate(ops)
+            ]
+        monoids = data.get("monoids")
+        if isinstance(monoids, Mapping):
+            sealed["monoids"] = {
+                key: _with_version(
+                    monoid, _member_digest(monoid, pointer(["monoids", key]), float_free=float_free)
+                )
+                for key, monoid in monoids.items()
+            }
+        return Ok(_with_version(sealed, _member_digest(sealed, "", float_free=float_free)))
+    except _Unrepresentable as exc:
+        return Err(_refusal(exc))
+
+
+def _check(obj: Mapping[str, Any], at: str, what: str, *, float_free: bool) -> ErrInfo | None:
+    actual = _member_digest(obj, at, float_free=float_free)
+    written = obj.get("version")
+    if written is None:
+        return ErrInfo(
+            code=UNSEALED,
+            message=f"{what} has no `version` digest at {at or '/'}; run `pipespec seal`",
+            path=at,
+            expected=actual,
+        )
+    if written != actual:
+        return ErrInfo(
+            code=HASH_MISMATCH,
+            message=(
+                f"{what} digest does not match its content at {at}/version: "
+                f"expected {actual}, found {written}"
+            ),
+            path=at + "/version",
+            expected=actual,
+            found=str(written),
+        )
+    return None
+
+
+def verify_data(data: Mapping[str, Any], *, float_free: bool = False) -> list[ErrInfo]:
+    """Every missing or wrong `version` digest in a schema-valid document; empty when all match."""
+    errors: list[ErrInfo] = []
+    try:
+        for at, obj in _members(data):
+            what = "op" if at.startswith("/ops/") else "monoid"
+            found = _check(obj, at, what, float_free=float_free)
+            if found is not None:
+                errors.append(found)
+        found = _check(data, "", "document", float_free=float_free)
+    except _Unrepresentable as exc:
+        return [_refusal(exc)]
+    if found is not None:
+        errors.append(found)
+    return errors

@@ -1,0 +1,193 @@
+"""Canonical bytes, digests, sealing and verification."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import documents, json_values
+
+from pipespec.digest import _canonical, canonical_bytes, digest, seal_data, verify_data
+from pipespec.errors import HASH_MISMATCH, UNSEALED, VALUE_UNREPRESENTABLE
+from pipespec.result import Err, Ok
+
+
+@given(json_values())
+def test_canonical_bytes_are_rfc8785(value: Any) -> None:
+    assert canonical_bytes(value) == Ok(rfc8785.dumps(value))
+
+
+@given(json_values(floats=False))
+def test_fast_path_is_byte_identical_to_rfc8785(value: Any) -> None:
+    assert _canonical(value, float_free=True) == rfc8785.dumps(value)
+
+
+def test_fast_path_orders_keys_by_utf16_code_units() -> None:
+    # U+E000 sorts after U+1F600 by code point but before it by UTF-16 code unit.
+    value = {"\ue000": 1, "😀": 2}
+    assert _canonical(value, float_free=True) == rfc8785.dumps(value)
+    assert _canonical(value, float_free=True).decode().index("\ue000") > 2
+
+
+def test_digest_is_sha256_of_canonical_bytes() -> None:
+    value = {"b": [1, 2.5, None], "a": "é"}
+    expected = "sha256:" + hashlib.sha256('{"a":"é","b":[1,2.5,null]}'.encode()).hexdigest()
+    assert digest(value) == Ok(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "path", "what"),
+    [
+        ({"a": float("nan")}, "/a", "nan is not a JSON number"),
+        ({"a": [1, float("inf")]}, "/a/1", "inf is not a JSON number"),
+        ({"n": 2**53}, "/n", "integer 9007199254740992 is beyond"),
+        ({"n": -(2**53)}, "/n", "beyond ±(2^53-1)"),
+        ({"s": "\ud800"}, "/s", "lone UTF-16 surrogate"),
+        ({"\udfff": 1}, "/\udfff", "object key holds a lone UTF-16 surrogate"),
+        ({"a/b": {"c~d": {1}}}, "/a~1b/c~0d", "set is not a JSON value"),
+    ],
+)
+def test_unrepresentable_values_are_refused_with_their_pointer(
+    value: Any, path: str, what: str
+) -> None:
+    result = digest(value)
+    assert isinstance(result, Err)
+    assert result.error.code == VALUE_UNREPRESENTABLE
+    assert result.error.path == path
+    assert what in result.error.message
+
+
+def test_largest_safe_integers_are_accepted() -> None:
+    assert digest([2**53 - 1, -(2**53 - 1)]) == Ok(
+        "sha256:" + hashlib.sha256(b"[9007199254740991,-9007199254740991]").hexdigest()
+    )
+
+
+def _sealed(doc: dict[str, Any]) -> dict[str, Any]:
+    result = seal_data(doc)
+    assert isinstance(result, Ok)
+    return result.value
+
+
+@given(documents())
+def test_sealed_documents_verify(doc: dict[str, Any]) -> None:
+    sealed = _sealed(doc)
+    assert verify_data(sealed) == []
+    assert verify_data(sealed, float_free=True) == [] or _has_float(sealed)
+    # Sealing is idempotent: a sealed document seals to itself.
+    assert _sealed(sealed) == sealed
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+def _leaf_paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _leaf_paths(v, (*at, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _leaf_paths(v, (*at, i))]
+    return [at]
+
+
+def _changed(value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    return 0
+
+
+@given(documents(), st.data())
+def test_any_change_to_hashed_content_is_a_hash_mismatch(
+    doc: dict[str, Any], data: st.DataObject
+) -> None:
+    sealed = _sealed(doc)
+    hashed = [p for p in _leaf_paths(sealed) if p[0] != "$schema"]
+    path = data.draw(st.sampled_from(hashed))
+    tampered = copy.deepcopy(sealed)
+    node = tampered
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = _changed(node[path[-1]])
+    errors = verify_data(tampered)
+    assert errors
+    assert {e.code for e in errors} == {HASH_MISMATCH}
+
+
+def test_root_digest_ignores_schema_hint_but_covers_member_versions() -> None:
+    doc = {
+        "spec_version": "1",
+        "ops": [
+            {
+                "type": "Map",
+                "name": "a",
+                "func_id": "x",
+                "error_policy": "skip",
+                "in_type": "str",
+                "out_type": "str",
+                "params": {"version": "plain data"},
+            }
+        ],
+    }
+    sealed = _sealed(doc)
+    assert _sealed({**doc, "$schema": "x.json"})["version"] == sealed["version"]
+    # `version` inside params is data: changing it changes the op digest.
+    other = copy.deepcopy(doc)
+    other["ops"][0]["params"]["version"] = "other"
+    assert _sealed(other)["ops"][0]["version"] != sealed["ops"][0]["version"]
+    # Re-pointing an op's digest, even to a valid one, breaks the root digest.
+    moved = copy.deepcopy(sealed)
+    moved["ops"][0]["version"] = _sealed(other)["ops"][0]["version"]
+    codes = [(e.code, e.path) for e in verify_data(moved)]
+    assert codes == [(HASH_MISMATCH, "/ops/0/version"), (HASH_MISMATCH, "/version")]
+
+
+def test_missing_versions_are_unsealed_with_the_expected_digest() -> None:
+    doc = {
+        "spec_version": "1",
+        "ops": [
+            {
+                "type": "Sink",
+                "name": "s",
+                "sink_id": "x",
+                "sink_contract": {"idempotent": True},
+                "error_policy": "fail_fast",
+                "in_type": "a",
+                "out_type": "b",
+            }
+        ],
+        "monoids": {"m": {"type": "built_in", "name": "sum"}},
+    }
+    errors = verify_data(doc)
+    assert [(e.code, e.path) for e in errors] == [
+        (UNSEALED, "/ops/0"),
+        (UNSEALED, "/monoids/m"),
+        (UNSEALED, ""),
+    ]
+    assert errors[0].expected == _sealed(doc)["ops"][0]["version"]
+    assert "pipespec seal" in errors[0].message
+
+
+def test_seal_keeps_member_order_and_puts_new_versions_last() -> None:
+    doc = json.loads(
+        '{"version": "sha256:' + "0" * 64 + '", "spec_version": "1", "ops": [{"type": "Map", '
+        '"name": "a", "func_id": "x", "error_policy": "skip", "in_type": "s", "out_type": "s"}]}'
+    )
+    sealed = _sealed(doc)
+    assert list(sealed) == ["version", "spec_version", "ops"]
+    assert list(sealed["ops"][0])[-1] == "version"
