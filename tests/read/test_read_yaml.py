@@ -115,7 +115,6 @@ def test_json_text_read_as_yaml_is_the_same_data() -> None:
         ("0", 0),
         ("-0", 0),
         ("+12", 12),
-        ("0777", 777),  # [-+]?[0-9]+ is decimal in 1.2 (1.1 read it as octal 511)
         ("0o17", 15),
         ("0o777", 511),
         ("0x1F", 31),
@@ -517,3 +516,17 @@ def test_big_json_twin() -> None:
     document = ok(text)
     assert document.data == data
     assert document.has_floats is True
+
+
+@pytest.mark.parametrize("plain", ["0777", "-012", "+00", "!!int 010"])
+def test_integers_with_leading_zeros_are_refused_as_ambiguous(plain: str) -> None:
+    result = read_text(f"v: {plain}\n", format="yaml")
+    assert isinstance(result, Err)
+    assert result.error.code == PARSE_ERROR
+    assert result.error.path == "/v"
+    assert (result.error.line, result.error.column) == (1, 4)
+    assert "YAML 1.1 reads it as octal, YAML 1.2 as decimal" in result.error.message
+
+
+def test_quoted_leading_zeros_stay_strings() -> None:
+    assert ok("v: '0777'").data == {"v": "0777"}

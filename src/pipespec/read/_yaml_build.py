@@ -40,6 +40,7 @@ _BOOLS: Final = {
 }
 # Explicit [0-9]: \d would also match other scripts' digits.
 _DECIMAL: Final = re.compile(r"[-+]?[0-9]+")
+_LEADING_ZERO: Final = re.compile(r"[-+]?0[0-9]+")
 _OCTAL: Final = re.compile(r"0o[0-7]+")
 _HEX: Final = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT: Final = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
@@ -230,6 +231,17 @@ class _Builder:
         return text
 
     def integer(self, text: str, at: Position, path: list[str | int]) -> int | None:
+        if _LEADING_ZERO.fullmatch(text):
+            # YAML 1.1 reads 0777 as octal 511, YAML 1.2 as decimal 777: both numbers, so
+            # the difference would pass every later check unnoticed.
+            self.fail(
+                PARSE_ERROR,
+                f"ambiguous integer {show(text)}: YAML 1.1 reads it as octal, YAML 1.2 as "
+                f"decimal; write it without leading zeros, as 0o{text.lstrip('+-0') or '0'} "
+                "for octal, or quote it for a string",
+                at,
+                path,
+            )
         if _DECIMAL.fullmatch(text):
             sign, digits, base = (-1 if text[0] == "-" else 1), text.lstrip("+-"), 10
         elif _OCTAL.fullmatch(text):
