@@ -11,7 +11,7 @@ echo "== root digests (JSON and YAML twins agree)"
 for f in examples/rag.json examples/rag.yaml build/rag.sealed.yaml; do
   printf '%-26s %s\n' "$f" "$("$BIN/pipespec" hash "$f")"
 done
-echo "== a tampered copy is refused with the line of the change"
+echo "== a tampered copy (chunk size 800 -> 801) is refused at the digests it breaks"
 sed 's/size: 800/size: 801/' examples/rag.yaml > build/rag.tampered.yaml
 if "$BIN/pipespec" validate build/rag.tampered.yaml; then
   echo "tampering went unnoticed" >&2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..digest import verify_data
 from ..errors import SCHEMA_INVALID, ErrInfo
@@ -38,10 +38,10 @@ def check_data(data: Any, *, sealed: bool = True, float_free: bool = False) -> l
     findings = _schema_findings(data)
     if findings:
         return findings
-    assert isinstance(data, Mapping)  # the schema requires an object
-    findings = [Finding(error) for error in semantic_errors(data)]
+    document = cast(Mapping[str, Any], data)  # the schema has just required an object
+    findings = [Finding(error) for error in semantic_errors(document)]
     if sealed:
-        findings += [Finding(error) for error in verify_data(data, float_free=float_free)]
+        findings += [Finding(error) for error in verify_data(document, float_free=float_free)]
     return findings
 
 
