@@ -6,16 +6,30 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
+    "BUILD_FAILED",
     "CODES",
+    "CONTRACT_MISMATCH",
     "DUPLICATE_NAME",
     "HASH_MISMATCH",
+    "INPUT_FAILED",
     "IO_ERROR",
     "LIMIT_EXCEEDED",
+    "OP_FAILED",
+    "PARAMS_INVALID",
     "PARSE_ERROR",
+    "RECONSTRUCT_FAIL",
+    "REGISTRY_ERROR",
     "SCHEMA_INVALID",
+    "TYPE_MISMATCH",
+    "UNALLOWED_OP",
+    "UNALLOWED_SINK",
+    "UNKNOWN_MONOID",
+    "UNKNOWN_OP",
     "UNKNOWN_REFERENCE",
+    "UNKNOWN_SINK",
     "UNSEALED",
     "VALUE_UNREPRESENTABLE",
+    "VERSION_MISMATCH",
     "ErrInfo",
     "escape_pointer_token",
     "pointer",
@@ -30,6 +44,20 @@ DUPLICATE_NAME: Final = "DUPLICATE_NAME"
 UNKNOWN_REFERENCE: Final = "UNKNOWN_REFERENCE"
 HASH_MISMATCH: Final = "HASH_MISMATCH"
 UNSEALED: Final = "UNSEALED"
+UNALLOWED_OP: Final = "UNALLOWED_OP"
+UNALLOWED_SINK: Final = "UNALLOWED_SINK"
+UNKNOWN_OP: Final = "UNKNOWN_OP"
+UNKNOWN_SINK: Final = "UNKNOWN_SINK"
+UNKNOWN_MONOID: Final = "UNKNOWN_MONOID"
+VERSION_MISMATCH: Final = "VERSION_MISMATCH"
+PARAMS_INVALID: Final = "PARAMS_INVALID"
+TYPE_MISMATCH: Final = "TYPE_MISMATCH"
+CONTRACT_MISMATCH: Final = "CONTRACT_MISMATCH"
+RECONSTRUCT_FAIL: Final = "RECONSTRUCT_FAIL"
+REGISTRY_ERROR: Final = "REGISTRY_ERROR"
+BUILD_FAILED: Final = "BUILD_FAILED"
+INPUT_FAILED: Final = "INPUT_FAILED"
+OP_FAILED: Final = "OP_FAILED"
 
 CODES: Final[dict[str, str]] = {
     IO_ERROR: "The file could not be read (missing, a directory, no permission).",
@@ -53,7 +81,27 @@ CODES: Final[dict[str, str]] = {
         "missing from `monoids`, or a materialization point naming no op."
     ),
     HASH_MISMATCH: "A `version` digest does not match the content it covers.",
-    UNSEALED: "A `version` digest is missing: seal the document with `pipespec seal`.",
+    UNSEALED: (
+        "A `version` digest or a registry version pin is missing: seal the document with "
+        "`pipespec seal`."
+    ),
+    UNALLOWED_OP: "A function, lift or monoid factory id is not in the allow-list the code passed.",
+    UNALLOWED_SINK: "A sink id is not in the allow-list the code passed.",
+    UNKNOWN_OP: "No registry entry of the kind the op needs has this function or lift id.",
+    UNKNOWN_SINK: "No sink is registered under this id.",
+    UNKNOWN_MONOID: "No built-in monoid or registered monoid factory has this name.",
+    VERSION_MISMATCH: "The version the document pins differs from the registry entry's version.",
+    PARAMS_INVALID: "An op's or monoid's params do not match its registry entry's params schema.",
+    TYPE_MISMATCH: (
+        "Declared types disagree: an op and its registry entry, two consecutive ops, a lift "
+        "and its monoid, or an op type and the kind of entry it names."
+    ),
+    CONTRACT_MISMATCH: "A Sink op's declared contract differs from its registry entry's.",
+    RECONSTRUCT_FAIL: "Reconstruction failed unexpectedly; the message says why (a bug to report).",
+    REGISTRY_ERROR: "The installed registry plugins are inconsistent (an id registered twice).",
+    BUILD_FAILED: "A registry entry could not be built when the run started.",
+    INPUT_FAILED: "Reading the input items failed.",
+    OP_FAILED: "An item failed in an op whose error policy is fail_fast; the run stopped.",
 }
 
 

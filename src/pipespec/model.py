@@ -126,6 +126,7 @@ def _monoid(data: Mapping[str, Any]) -> Monoid:
     return Monoid(
         type=data["type"],
         name=data["name"],
+        factory_version=data.get("factory_version"),
         params=_optional_params(data),
         version=data.get("version"),
     )

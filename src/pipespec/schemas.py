@@ -35,6 +35,7 @@ SCHEMA_FILES = (
     "monoid.schema.json",
     "op.schema.json",
     PIPELINE,
+    "registry-manifest.schema.json",
     "sink-contract.schema.json",
 )
 # Where the files are registered in memory so relative `$ref`s resolve between them. The

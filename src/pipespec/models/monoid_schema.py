@@ -24,6 +24,10 @@ class Monoid:
     """
     The built-in monoid's name or the registry id of the custom monoid factory.
     """
+    factory_version: common_schema.RegistryVersion | None = None
+    """
+    For a custom monoid, the version of the factory's registry entry this document was sealed against; filled by `pipespec seal`.
+    """
     params: Mapping[str, Any] | None = None
     """
     Parameters handed to the monoid factory. Plain data: a `version` key inside it is not a digest.
