@@ -4,7 +4,7 @@ set -eu
 BIN=$1
 mkdir -p build
 echo "== seal examples/rag.yaml -> build/rag.sealed.yaml"
-"$BIN/pipespec" seal examples/rag.yaml -o build/rag.sealed.yaml
+"$BIN/pipespec" seal --content-only examples/rag.yaml -o build/rag.sealed.yaml
 echo "== validate the committed sealed twins and the fresh seal"
 "$BIN/pipespec" validate examples/rag.json examples/rag.yaml build/rag.sealed.yaml
 echo "== root digests (JSON and YAML twins agree)"

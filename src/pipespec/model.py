@@ -15,18 +15,18 @@ from pipespec.models.pipeline_schema import PipespecPipeline, Resources
 from pipespec.models.sink_contract_schema import SinkContract
 from pipespec.schemas import PIPELINE, load_schema
 
-__all__ = ["op_to_model", "op_to_wire", "to_model", "to_wire"]
+__all__ = ["freeze", "op_to_model", "op_to_wire", "thaw", "to_model", "to_wire"]
 
 # Wire keys that are not Python identifiers, and the field names the generator gave them.
 _FIELD_NAMES: Mapping[str, str] = MappingProxyType({"$schema": "field_schema"})
 
 
-def _freeze(value: Any) -> Any:
-    """A free JSON value made deeply immutable: objects as MappingProxyType, arrays as tuples."""
+def freeze(value: Any) -> Any:
+    """A JSON value made deeply immutable: objects as MappingProxyType, arrays as tuples."""
     if isinstance(value, Mapping):
-        return MappingProxyType({key: _freeze(item) for key, item in value.items()})
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):
-        return tuple(_freeze(item) for item in value)
+        return tuple(freeze(item) for item in value)
     return value
 
 
@@ -37,7 +37,7 @@ def _optional_int(value: Any) -> int | None:
 
 def _optional_params(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     params = data.get("params")
-    return None if params is None else _freeze(params)
+    return None if params is None else freeze(params)
 
 
 class _OpCommon(TypedDict):
@@ -208,6 +208,11 @@ def _to_wire(value: Any) -> Any:
     if isinstance(value, tuple | list):
         return [_to_wire(item) for item in value]
     return value
+
+
+def thaw(value: Any) -> Any:
+    """A frozen JSON value (or model) back as plain dicts and lists: the inverse of ``freeze``."""
+    return _to_wire(value)
 
 
 def op_to_wire(op: Op) -> dict[str, Any]:

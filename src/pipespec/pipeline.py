@@ -1,4 +1,4 @@
-"""A reconstructed pipeline: the sealed spec it came from and, per op, the registry entry it runs."""
+"""A reconstructed pipeline: the sealed spec it came from and, per op, the entry it runs."""
 
 from __future__ import annotations
 

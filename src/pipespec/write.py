@@ -19,6 +19,10 @@ class _Yaml12SafeDumper(yaml.SafeDumper):
     must be quoted too.
     """
 
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent sequence items under their key, as people write YAML by hand.
+        super().increase_indent(flow, False)
+
 
 _Yaml12SafeDumper.add_implicit_resolver(
     "tag:yaml.org,2002:int",

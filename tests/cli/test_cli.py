@@ -11,8 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from core_registry import core_registry
+
 from pipespec.cli import main
-from pipespec.schemas import load_schema
+from pipespec.schemas import fast_validator, load_schema, python_validator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 UNSEALED_YAML = """\
@@ -21,13 +23,26 @@ UNSEALED_YAML = """\
 spec_version: "1"
 ops:
   - type: Map
-    name: upper
-    func_id: text.upper
+    name: add
+    func_id: core.add
     error_policy: fail_fast
-    in_type: str
-    out_type: str
-    params: {mode: 1e3, flag: "yes", octal: 0o17}
+    in_type: int
+    out_type: int
+    params: {n: 0o17}
+  - type: Map
+    name: scale
+    func_id: core.mul
+    error_policy: skip
+    in_type: int
+    out_type: int
+    params: {k: 3}
 """
+
+
+@pytest.fixture(autouse=True)
+def installed_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI sees the test registry as the installed one."""
+    monkeypatch.setattr("pipespec.cli.default_registry", core_registry)
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -55,6 +70,7 @@ def test_validate_reports_file_line_column_code_and_message(unsealed: Path) -> N
     assert err.splitlines() == [
         f"{unsealed}:3:1: UNSEALED document has no `version` digest at /; run `pipespec seal`",
         f"{unsealed}:5:5: UNSEALED op has no `version` digest at /ops/0; run `pipespec seal`",
+        f"{unsealed}:12:5: UNSEALED op has no `version` digest at /ops/1; run `pipespec seal`",
     ]
 
 
@@ -72,10 +88,11 @@ def test_validate_json_output_matches_the_error_report_schema(
     assert [(r["file"], r["code"]) for r in reports] == [
         (str(unsealed), "UNSEALED"),
         (str(unsealed), "UNSEALED"),
+        (str(unsealed), "UNSEALED"),
         (str(broken), "PARSE_ERROR"),
         (str(missing), "IO_ERROR"),
     ]
-    assert reports[2]["line"] == 1
+    assert reports[3]["line"] == 1
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,10 +117,10 @@ def test_seal_to_stdout_in_the_input_format_keeps_leading_comments(unsealed: Pat
     assert out.startswith(
         "# yaml-language-server: $schema=../schema/pipeline.schema.json\n# A comment"
     )
-    # YAML 1.2 numbers stay numbers, strings a YAML 1.1 reader would misread stay quoted.
-    assert "mode: 1000.0" in out
-    assert "flag: 'yes'" in out
-    assert "octal: 15" in out
+    # A YAML 1.2 octal is written as the number it is; registry versions are pinned after ids.
+    assert "n: 15" in out
+    assert "    func_id: core.add\n    func_version: 1.0.0\n" in out
+    assert "\nops:\n  - type: Map\n" in out
 
 
 def test_seal_writes_json_and_yaml_twins_with_one_digest(unsealed: Path, tmp_path: Path) -> None:
@@ -136,6 +153,51 @@ def test_seal_refuses_an_invalid_document_and_writes_nothing(tmp_path: Path) -> 
     assert code == 1
     assert "SCHEMA_INVALID expected at least 1 items, found 0 at /ops" in err
     assert not target.exists()
+
+
+def test_seal_refuses_ids_the_registry_lacks_unless_content_only(tmp_path: Path) -> None:
+    source = tmp_path / "unknown.yaml"
+    source.write_text(UNSEALED_YAML.replace("core.mul", "core.mull"), encoding="utf-8")
+    code, out, err = run("seal", str(source))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"{source}:14:14: UNKNOWN_OP no function 'core.mull' is registered; "
+        "did you mean 'core.mul'? at /ops/1/func_id\n"
+    )
+    code, out, _ = run("seal", "--content-only", str(source))
+    assert code == 0
+    assert "func_version" not in out
+
+
+def test_check_accepts_a_sealed_document_and_reports_registry_errors(tmp_path: Path) -> None:
+    sealed = tmp_path / "sealed.yaml"
+    assert run("seal", str(tmp_path / "missing.yaml"))[0] == 2
+    source = tmp_path / "pipe.yaml"
+    source.write_text(UNSEALED_YAML, encoding="utf-8")
+    assert run("seal", str(source), "-o", str(sealed))[0] == 0
+    assert run("check", str(sealed)) == (0, "", "1 ready to run\n")
+    code, out, _ = run("check", "--format", "json", "--allow", "core.add", str(sealed))
+    assert code == 1
+    [report] = json.loads(out)
+    assert (report["code"], report["path"]) == ("UNALLOWED_OP", "/ops/1/func_id")
+    # An unsealed document fails check as it fails validate.
+    assert run("check", str(source))[0] == 1
+
+
+def test_registry_prints_a_manifest_valid_against_its_schema() -> None:
+    code, out, _ = run("registry")
+    assert code == 0
+    manifest = json.loads(out)
+    python_validator("registry-manifest.schema.json").validate(manifest)
+    assert fast_validator("registry-manifest.schema.json").is_valid(manifest)
+    ids = [entry["id"] for entry in manifest["entries"]]
+    assert ids == sorted(ids)
+    assert "core.add" in ids
+    add = next(entry for entry in manifest["entries"] if entry["id"] == "core.add")
+    assert add["params_schema"]["properties"] == {
+        "n": {"type": "integer", "minimum": -1000, "maximum": 1000}
+    }
+    assert {m["name"] for m in manifest["builtin_monoids"]} == {"sum", "max", "min", "count"}
 
 
 def test_hash_reports_unrepresentable_and_non_objects(tmp_path: Path) -> None:

@@ -1,18 +1,21 @@
-"""The `pipespec` command line: a thin shell over reading, validating, hashing and sealing."""
+"""The `pipespec` command line: a thin shell over reading, validating, checking, hashing, sealing."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
 from ..digest import digest, seal_data
-from ..errors import IO_ERROR, SCHEMA_INVALID, ErrInfo
+from ..errors import IO_ERROR, REGISTRY_ERROR, SCHEMA_INVALID, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
 from ..read import Document, read_path
-from ..result import Err, Ok
+from ..reconstruct import check_document, seal
+from ..registry import Registry, RegistryError, default_registry
+from ..result import Err, Ok, Result
 from ..validate import validate_document
 from ..write import dump, leading_comments
 from ._files import write_atomically
@@ -64,6 +67,24 @@ def _parser() -> argparse.ArgumentParser:
         "or unreadable files.",
     )
     validate.add_argument("files", nargs="+", metavar="FILE")
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="dry-run reconstruction against the installed registry: everything but running",
+        description="Everything `validate` checks, then the allow-list, registry entries and "
+        "pinned versions, params, types and monoids. Same output and exit status as validate.",
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "--allow",
+        action="append",
+        metavar="ID",
+        help="admit only these ids (repeatable; default: every registered id)",
+    )
+    commands.add_parser(
+        "registry",
+        help="print the installed registry's manifest (JSON): what a producer needs to write specs",
+    )
     hash_ = commands.add_parser(
         "hash", parents=[common], help="print the root digest of a document as given"
     )
@@ -79,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     where = seal.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", metavar="OUT", help="where to write (default: stdout)")
     where.add_argument("-i", "--in-place", action="store_true", help="replace FILE itself")
+    seal.add_argument(
+        "--content-only",
+        action="store_true",
+        help="fill the digests only; do not pin registry versions (no registry needed)",
+    )
     return parser
 
 
@@ -121,6 +147,45 @@ def _validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.format == "text" and not errors:
         print(f"{len(args.files)} valid", file=err)
     return _exit_code(errors)
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    match _registry():
+        case Err(error):
+            _report([error], args, out, err)
+            return EXIT_USAGE
+        case Ok(registry):
+            pass
+    allow = frozenset(args.allow) if args.allow else None
+    errors: list[ErrInfo] = []
+    for name in args.files:
+        match read_path(name, limits=_limits(args)):
+            case Ok(document):
+                errors += check_document(document, registry, allow=allow)
+            case Err(error):
+                errors.append(error)
+    _report(errors, args, out, err)
+    if args.format == "text" and not errors:
+        print(f"{len(args.files)} ready to run", file=err)
+    return _exit_code(errors)
+
+
+def _registry() -> Result[Registry, ErrInfo]:
+    try:
+        return Ok(default_registry())
+    except RegistryError as exc:
+        return Err(ErrInfo(code=REGISTRY_ERROR, message=str(exc)))
+
+
+def _manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    match _registry():
+        case Err(error):
+            render_text([error], err)
+            return EXIT_USAGE
+        case Ok(registry):
+            json.dump(registry.manifest(), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+            return EXIT_OK
 
 
 def _hash(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -168,7 +233,16 @@ def _seal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if errors:
         _report(errors, args, out, err)
         return EXIT_INVALID
-    match seal_data(document.data, float_free=not document.has_floats):
+    if args.content_only:
+        sealing = seal_data(document.data, float_free=not document.has_floats)
+    else:
+        match _registry():
+            case Err(error):
+                _report([error], args, out, err)
+                return EXIT_USAGE
+            case Ok(registry):
+                sealing = seal(document, registry)
+    match sealing:
         case Err(error):
             _report([error], args, out, err)
             return EXIT_INVALID
@@ -193,7 +267,13 @@ def _seal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"validate": _validate, "hash": _hash, "seal": _seal}
+_COMMANDS = {
+    "validate": _validate,
+    "check": _check,
+    "registry": _manifest,
+    "hash": _hash,
+    "seal": _seal,
+}
 
 
 def main(

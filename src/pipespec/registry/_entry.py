@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
@@ -12,6 +12,7 @@ from typing import Any, Literal, Protocol
 
 import jsonschema
 
+from ..model import thaw
 from ..models.sink_contract_schema import SinkContract
 from ..monoids import Monoid
 
@@ -79,7 +80,7 @@ class Entry:
     in_type: str
     out_type: str
     build: Callable[[Mapping[str, Any], RunContext], Any]
-    params_schema: Mapping[str, Any] = NO_PARAMS
+    params_schema: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
     sink_contract: SinkContract | None = None
     commutative: bool | None = None
     examples: tuple[Any, ...] = ()
@@ -99,7 +100,7 @@ class Entry:
             "kind": self.kind,
             "in_type": self.in_type,
             "out_type": self.out_type,
-            "params_schema": _thaw(self.params_schema),
+            "params_schema": thaw(self.params_schema),
         }
         if self.sink_contract is not None:
             described["sink_contract"] = {"idempotent": self.sink_contract.idempotent}
@@ -108,14 +109,6 @@ class Entry:
         if self.description:
             described["description"] = self.description
         return described
-
-
-def _thaw(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _thaw(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_thaw(item) for item in value]
-    return value
 
 
 def _problems(entry: Entry) -> Iterable[str]:
@@ -141,7 +134,7 @@ def _problems(entry: Entry) -> Iterable[str]:
 
 
 def _params_schema_problems(schema: Mapping[str, Any]) -> Iterable[str]:
-    plain = _thaw(schema)
+    plain = thaw(schema)
     try:
         jsonschema.Draft202012Validator.check_schema(plain)
     except jsonschema.SchemaError as exc:

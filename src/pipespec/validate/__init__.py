@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from ..digest import verify_data
@@ -13,7 +13,7 @@ from ..schemas import fast_validator
 from ._render import Finding, schema_findings
 from ._semantic import semantic_errors
 
-__all__ = ["check_data", "validate_document"]
+__all__ = ["Finding", "check_data", "place", "validate_document"]
 
 
 def _schema_findings(data: Any) -> list[Finding]:
@@ -45,15 +45,20 @@ def check_data(data: Any, *, sealed: bool = True, float_free: bool = False) -> l
     return findings
 
 
-def _placed(document: Document, finding: Finding) -> ErrInfo:
-    error = finding.error
-    position = locate(document, error.path, key=finding.at_key)
-    line, column = position if position is not None else (None, None)
-    return dataclasses.replace(error, line=line, column=column, file=document.source)
+def place(document: Document, findings: Iterable[Finding]) -> list[ErrInfo]:
+    """The findings as errors carrying the document's file name and their line and column,
+    in source order."""
+    errors = []
+    for finding in findings:
+        error = finding.error
+        position = locate(document, error.path, key=finding.at_key)
+        line, column = position if position is not None else (None, None)
+        errors.append(dataclasses.replace(error, line=line, column=column, file=document.source))
+    return sorted(errors, key=lambda e: (e.line or 0, e.column or 0))
 
 
 def validate_document(document: Document, *, sealed: bool = True) -> list[ErrInfo]:
     """Every error in a read document, each with its line and column in the source text."""
-    findings = check_data(document.data, sealed=sealed, float_free=not document.has_floats)
-    errors = [_placed(document, finding) for finding in findings]
-    return sorted(errors, key=lambda e: (e.line or 0, e.column or 0))
+    return place(
+        document, check_data(document.data, sealed=sealed, float_free=not document.has_floats)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -13,7 +13,7 @@ from jsonschema.exceptions import ValidationError
 from ..errors import SCHEMA_INVALID, ErrInfo, pointer
 from ..schemas import inline_refs, python_validator
 
-__all__ = ["Finding", "schema_findings"]
+__all__ = ["Finding", "instance_findings", "schema_findings"]
 
 _JSON_TYPES = {
     dict: "object",
@@ -170,10 +170,12 @@ def _op_type_finding(error: ValidationError) -> Finding:
     )
 
 
-def _finding(error: ValidationError) -> Finding:
-    if error.validator == "oneOf":
+def _finding(
+    error: ValidationError, prefix: Sequence[str | int] = (), code: str = SCHEMA_INVALID
+) -> Finding:
+    if error.validator == "oneOf" and not prefix:
         return _op_type_finding(error)
-    parts: list[str | int] = list(error.absolute_path)
+    parts: list[str | int] = [*prefix, *error.absolute_path]
     at_key = False
     if "propertyNames" in error.absolute_schema_path:
         # The instance is the key itself; point at it rather than at its object.
@@ -187,7 +189,7 @@ def _finding(error: ValidationError) -> Finding:
     at = pointer(parts)
     return Finding(
         ErrInfo(
-            code=SCHEMA_INVALID,
+            code=code,
             message=f"{message} at {at or '/'}",
             path=at,
             expected=expected,
@@ -203,3 +205,13 @@ def schema_findings(data: Any) -> list[Finding]:
         _finding(leaf) for error in python_validator().iter_errors(data) for leaf in _leaves(error)
     ]
     return findings
+
+
+def instance_findings(
+    validator: jsonschema.protocols.Validator,
+    instance: Any,
+    prefix: Sequence[str | int],
+    code: str,
+) -> list[Finding]:
+    """Every error ``validator`` finds in ``instance``, which sits at ``prefix`` in a document."""
+    return [_finding(error, prefix, code) for error in validator.iter_errors(instance)]

@@ -1,0 +1,193 @@
+"""Reconstruction: a sealed document and a registry from code become a Pipeline, or an error."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from ..digest import seal_data
+from ..errors import RECONSTRUCT_FAIL, ErrInfo
+from ..limits import DEFAULT_LIMITS, Limits
+from ..model import freeze, thaw, to_model
+from ..pipeline import Pipeline
+from ..read import Document, read_bytes, read_text
+from ..registry import Registry
+from ..result import Err, Ok, Result
+from ..validate import Finding, check_data, place
+from ..write import dump_json
+from ._resolve import ID_FIELDS, find_entry, find_factory, registry_findings
+
+__all__ = ["check_document", "reconstruct", "seal", "serialize"]
+
+Source = str | bytes | Mapping[str, Any] | Document
+
+
+def _read(source: Source, limits: Limits) -> Result[Document | Mapping[str, Any], ErrInfo]:
+    if isinstance(source, Document | Mapping):
+        return Ok(source)
+    if isinstance(source, bytes):
+        return read_bytes(source, limits=limits)
+    if isinstance(source, str):
+        return read_text(source, limits=limits)
+    return Err(
+        ErrInfo(
+            code=RECONSTRUCT_FAIL,
+            message=f"expected document text, bytes or a mapping, found {type(source).__name__}",
+        )
+    )
+
+
+def _findings(
+    data: Any, registry: Registry, allow: Collection[str] | None, *, float_free: bool
+) -> tuple[tuple[Any, ...], list[Finding]]:
+    findings = check_data(data, sealed=True, float_free=float_free)
+    if findings:
+        return (), findings
+    plans, staged = registry_findings(data, registry, allow)
+    return plans, [s.finding for s in staged]
+
+
+def _errors(source: Document | Mapping[str, Any], findings: list[Finding]) -> list[ErrInfo]:
+    if isinstance(source, Document):
+        return place(source, findings)
+    return [finding.error for finding in findings]
+
+
+def check_document(
+    source: Source,
+    registry: Registry,
+    *,
+    allow: Collection[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[ErrInfo]:
+    """Every reason ``source`` would not reconstruct: the full dry run short of running it.
+
+    Read, schema, names, digests; then allow-list, registry entries and pinned versions,
+    params, types and monoids. Empty when reconstruction would succeed.
+    """
+    match _read(source, limits):
+        case Err(error):
+            return [error]
+        case Ok(document):
+            pass
+    data = document.data if isinstance(document, Document) else document
+    float_free = isinstance(document, Document) and not document.has_floats
+    try:
+        _, findings = _findings(data, registry, allow, float_free=float_free)
+    except Exception as exc:  # a bug must still come back as a value
+        return [_unexpected(exc)]
+    return _errors(document, findings)
+
+
+def _unexpected(exc: Exception) -> ErrInfo:
+    return ErrInfo(
+        code=RECONSTRUCT_FAIL,
+        message=f"reconstruction failed unexpectedly: {type(exc).__name__}: {exc}",
+    )
+
+
+def reconstruct(
+    source: Source,
+    registry: Registry,
+    *,
+    allow: Collection[str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Result[Pipeline, ErrInfo]:
+    """``Ok(pipeline)`` for a sealed document whose every id the registry (and ``allow``) admits.
+
+    ``source`` is document text, bytes, a parsed mapping or a read ``Document``. The first
+    failure comes back as ``Err(ErrInfo)`` in this order: reading, schema, digests (an
+    unsealed document is refused), allow-list, entries and pinned versions, params, types,
+    monoids. Building calls nothing registered and does no I/O; entries are built when the
+    pipeline runs. Never raises.
+    """
+    match _read(source, limits):
+        case Err(error):
+            return Err(error)
+        case Ok(document):
+            pass
+    data = document.data if isinstance(document, Document) else document
+    float_free = isinstance(document, Document) and not document.has_floats
+    try:
+        plans, findings = _findings(data, registry, allow, float_free=float_free)
+        if findings:
+            return Err(_first(document, findings))
+        spec = freeze(data)
+        return Ok(Pipeline(spec=spec, model=to_model(data), ops=plans))
+    except Exception as exc:  # a bug must still come back as a value
+        return Err(_unexpected(exc))
+
+
+def _first(document: Document | Mapping[str, Any], findings: list[Finding]) -> ErrInfo:
+    # Findings arrive in reporting order; placing sorts by position, so place only the first.
+    return _errors(document, findings[:1])[0]
+
+
+def serialize(pipeline: Pipeline) -> str:
+    """The sealed spec ``pipeline`` was reconstructed from, as JSON text."""
+    return dump_json(thaw(pipeline.spec))
+
+
+def _pinned(obj: Mapping[str, Any], id_field: str, pin_field: str, version: str) -> dict[str, Any]:
+    # A new pin goes right after the id it pins, where a reader looks for it.
+    if pin_field in obj:
+        return {**obj, pin_field: version}
+    pinned: dict[str, Any] = {}
+    for key, value in obj.items():
+        pinned[key] = value
+        if key == id_field:
+            pinned[pin_field] = version
+    return pinned
+
+
+def seal(
+    source: Source, registry: Registry, *, limits: Limits = DEFAULT_LIMITS
+) -> Result[dict[str, Any], ErrInfo]:
+    """A sealed copy of a schema-valid document: every registry version pinned, every digest filled.
+
+    Each op's ``func_version`` / ``lift_version`` / ``sink_version`` and each custom
+    monoid's ``factory_version`` is set to what ``registry`` declares; an id the registry
+    does not know is an error (UNKNOWN_OP, UNKNOWN_SINK, UNKNOWN_MONOID).
+    """
+    match _read(source, limits):
+        case Err(error):
+            return Err(error)
+        case Ok(document):
+            pass
+    data = document.data if isinstance(document, Document) else document
+    findings = check_data(data, sealed=False)
+    if findings:
+        return Err(_first(document, findings))
+    try:
+        pinned = _pin(data, registry)
+    except _Unpinnable as exc:
+        return Err(_first(document, [Finding(exc.error)]))
+    return seal_data(pinned)
+
+
+class _Unpinnable(Exception):
+    def __init__(self, error: ErrInfo) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _pin(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
+    ops = []
+    for index, op in enumerate(data["ops"]):
+        id_field, pin_field, _ = ID_FIELDS[op["type"]]
+        entry, staged = find_entry(index, op, registry, None)
+        if entry is None:
+            raise _Unpinnable(staged[0].finding.error)
+        ops.append(_pinned(op, id_field, pin_field, entry.version))
+    monoids = {}
+    for key, monoid in data.get("monoids", {}).items():
+        if monoid["type"] == "custom":
+            factory, staged = find_factory(key, monoid, registry, None)
+            if factory is None:
+                raise _Unpinnable(staged[0].finding.error)
+            monoid = _pinned(monoid, "name", "factory_version", factory.version)
+        monoids[key] = monoid
+    pinned = {**data, "ops": ops}
+    if "monoids" in data:
+        pinned["monoids"] = monoids
+    return pinned
