@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from core_registry import core_registry
 
 from pipespec.cli import main
