@@ -1,4 +1,4 @@
-"""The `pipespec` command line: a thin shell over reading, validating, checking, hashing, sealing."""
+"""The `pipespec` command line: a thin shell over reading, validating, checking and sealing."""
 
 from __future__ import annotations
 
