@@ -151,6 +151,11 @@ def _call_with_params(fn: Callable[..., Any]) -> Callable[[Mapping[str, Any], Ru
     return build
 
 
+def _summary(fn: Callable[..., Any], description: str) -> str:
+    """The given description, else the first line of the function's docstring."""
+    return description or (fn.__doc__ or "").strip().split("\n")[0]
+
+
 def _function_entry(
     kind: Kind,
     id: str,
@@ -170,7 +175,7 @@ def _function_entry(
         out_type=out_type,
         build=_call_with_params(fn),
         params_schema=params_schema,
-        description=description or (fn.__doc__ or "").strip().split("\n")[0],
+        description=_summary(fn, description),
     )
 
 
@@ -263,7 +268,7 @@ def sink(
         build=open_writer,
         params_schema=params_schema,
         sink_contract=SinkContract(idempotent=idempotent),
-        description=description,
+        description=_summary(open_writer, description),
     )
 
 
@@ -289,5 +294,5 @@ def monoid_factory(
         params_schema=params_schema,
         commutative=commutative,
         examples=tuple(examples),
-        description=description,
+        description=_summary(factory, description),
     )
