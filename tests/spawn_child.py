@@ -6,7 +6,7 @@ from typing import Any
 
 from core_registry import core_registry
 
-from pipespec.reconstruct import reconstruct
+from pipespec.reconstruction import reconstruct
 from pipespec.result import Ok
 
 

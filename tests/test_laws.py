@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from spawn_child import run_shipped_text
 
 from pipespec.pipeline import Pipeline
-from pipespec.reconstruct import reconstruct, seal, serialize
+from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.result import Ok
 
 REGISTRY = core_registry()

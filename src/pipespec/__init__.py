@@ -6,7 +6,7 @@ from .limits import DEFAULT_LIMITS, Limits
 from .monoids import Monoid
 from .pipeline import Pipeline
 from .read import Document, locate, read_bytes, read_path, read_text
-from .reconstruct import check_document, reconstruct, seal, serialize
+from .reconstruction import check_document, reconstruct, seal, serialize
 from .registry import Entry, Registry, RunContext, default_registry
 from .result import Err, Ok, Result
 from .runtime import Collected, OpStats, Run, RunReport

@@ -12,7 +12,7 @@ from core_registry import core_registry, op
 
 from pipespec.errors import BUILD_FAILED, INPUT_FAILED, OP_FAILED
 from pipespec.pipeline import Pipeline
-from pipespec.reconstruct import reconstruct, seal
+from pipespec.reconstruction import reconstruct, seal
 from pipespec.registry import Registry, batch_map_fn, map_fn, sink
 from pipespec.result import Err, Ok
 from pipespec.runtime import Collected

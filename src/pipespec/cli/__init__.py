@@ -13,7 +13,7 @@ from ..digest import digest, seal_data
 from ..errors import IO_ERROR, REGISTRY_ERROR, SCHEMA_INVALID, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
 from ..read import Document, read_path
-from ..reconstruct import check_document, seal
+from ..reconstruction import check_document, seal
 from ..registry import Registry, RegistryError, default_registry
 from ..result import Err, Ok, Result
 from ..validate import validate_document

@@ -28,7 +28,7 @@ from pipespec.errors import (
     ErrInfo,
 )
 from pipespec.model import thaw
-from pipespec.reconstruct import check_document, reconstruct, seal, serialize
+from pipespec.reconstruction import check_document, reconstruct, seal, serialize
 from pipespec.registry import Registry, map_fn
 from pipespec.result import Err, Ok
 
@@ -279,7 +279,7 @@ def test_reconstruct_never_raises_even_when_a_check_breaks(monkeypatch: pytest.M
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("pipespec.reconstruct.registry_findings", broken)
+    monkeypatch.setattr("pipespec.reconstruction.registry_findings", broken)
     error = refused(sealed(pipeline_doc()))
     assert error.code == RECONSTRUCT_FAIL
     assert "RuntimeError: boom" in error.message
