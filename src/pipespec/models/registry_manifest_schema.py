@@ -44,9 +44,9 @@ class Entry:
     """
     The version documents pin in `func_version`, `lift_version`, `sink_version` or `factory_version`.
     """
-    kind: Literal['map', 'flat_map', 'batch_map', 'lift', 'sink', 'monoid']
+    kind: Literal['map', 'flat_map', 'batch_map', 'lift', 'sink', 'monoid', 'reader']
     """
-    Which ops may use the entry: `map`, `flat_map` and `batch_map` functions for Map, FlatMap and BatchMap ops, `lift` for Combine ops, `sink` for Sink ops, `monoid` for custom monoids.
+    Which ops may use the entry: `map`, `flat_map` and `batch_map` functions for Map, FlatMap and BatchMap ops, `lift` for Combine ops, `sink` for Sink ops, `monoid` for custom monoids; a `reader` turns a run's input path into the items of its `out_type` (`in_type` is `Path`).
     """
     in_type: common_schema.TypeName
     """

@@ -20,6 +20,7 @@ from ._entry import (
     lift_fn,
     map_fn,
     monoid_factory,
+    reader,
     sink,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "lift_fn",
     "map_fn",
     "monoid_factory",
+    "reader",
     "sink",
 ]
 

@@ -27,11 +27,12 @@ __all__ = [
     "lift_fn",
     "map_fn",
     "monoid_factory",
+    "reader",
     "sink",
 ]
 
-Kind = Literal["map", "flat_map", "batch_map", "lift", "sink", "monoid"]
-KINDS: tuple[Kind, ...] = ("map", "flat_map", "batch_map", "lift", "sink", "monoid")
+Kind = Literal["map", "flat_map", "batch_map", "lift", "sink", "monoid", "reader"]
+KINDS: tuple[Kind, ...] = ("map", "flat_map", "batch_map", "lift", "sink", "monoid", "reader")
 # The same rules as the schema's identifier, registry_version and type_name; `\Z` because
 # Python's `$` would also match before a trailing newline.
 _ID = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
@@ -71,7 +72,8 @@ class Entry:
     reconstructed, and returns what the op calls: for ``map`` a function item → output,
     for ``flat_map`` item → iterable of outputs, for ``batch_map`` list → list of the same
     length, for ``lift`` item → monoid value, for ``sink`` a ``SinkWriter``, for ``monoid``
-    a ``Monoid``. For a monoid, ``in_type`` and ``out_type`` are both its value type.
+    a ``Monoid``, for ``reader`` a function path → iterable of items. For a monoid,
+    ``in_type`` and ``out_type`` are both its value type; a reader's ``in_type`` is ``Path``.
     """
 
     id: str
@@ -295,4 +297,27 @@ def monoid_factory(
         commutative=commutative,
         examples=tuple(examples),
         description=_summary(factory, description),
+    )
+
+
+def reader(
+    id: str,
+    read: Callable[..., Iterable[Any]],
+    *,
+    version: str,
+    out_type: str,
+    params_schema: Mapping[str, Any] = NO_PARAMS,
+    description: str = "",
+) -> Entry:
+    """An input reader ``read(path, **params) -> iterable of items``; `pipespec run --input`
+    picks the reader whose ``out_type`` is the first op's ``in_type``."""
+    return Entry(
+        id=id,
+        version=version,
+        kind="reader",
+        in_type="Path",
+        out_type=out_type,
+        build=_call_with_params(read),
+        params_schema=params_schema,
+        description=_summary(read, description),
     )
