@@ -20,6 +20,7 @@ from ..validate import validate_document
 from ..write import dump, leading_comments
 from ._files import write_atomically
 from ._report import render_json, render_text
+from ._run import add_run_command, run_command
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="admit only these ids (repeatable; default: every registered id)",
     )
+    add_run_command(commands, common)
     commands.add_parser(
         "registry",
         help="print the installed registry's manifest (JSON): what a producer needs to write specs",
@@ -188,6 +190,17 @@ def _manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_OK
 
 
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    match _registry():
+        case Err(error):
+            _report([error], args, out, err)
+            return EXIT_USAGE
+        case Ok(registry):
+            return run_command(
+                args, registry, lambda errors: _report(errors, args, out, err), out, err
+            )
+
+
 def _hash(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     match read_path(args.file, limits=_limits(args)):
         case Err(error):
@@ -271,6 +284,7 @@ _COMMANDS = {
     "validate": _validate,
     "check": _check,
     "registry": _manifest,
+    "run": _run,
     "hash": _hash,
     "seal": _seal,
 }

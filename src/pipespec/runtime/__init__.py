@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BUILD_FAILED, ErrInfo
@@ -16,7 +16,9 @@ from ._stages import Counter, Failed, Stage, source, stage
 if TYPE_CHECKING:
     from ..pipeline import OpPlan, Pipeline
 
-__all__ = ["Collected", "OpStats", "Run", "RunReport", "run_local"]
+__all__ = ["Collected", "Failed", "OpStats", "Run", "RunReport", "Tap", "run_local"]
+
+Tap = Callable[[Iterator[Any]], Iterator[Any]]
 
 
 def _built(plan: OpPlan, context: RunContext) -> tuple[Any, Monoid[Any] | None]:
@@ -51,8 +53,10 @@ class Run:
         items: Iterable[Any],
         context: RunContext,
         on_collect: Callable[[Collected], None] | None,
+        taps: Mapping[int, Tap] | None = None,
     ) -> None:
         self._pipeline = pipeline
+        self._taps = taps or {}
         self._items = items
         self._context = context
         self._on_collect = on_collect
@@ -88,6 +92,9 @@ class Run:
                     )
                 ) from exc
             stream = stage(Stage(counter, self._collect), built, monoid, stream)
+            tap = self._taps.get(plan.index)
+            if tap is not None:
+                stream = tap(stream)
         return stream
 
     def __iter__(self) -> Iterator[Any]:
@@ -152,6 +159,11 @@ def run_local(
     *,
     context: RunContext,
     on_collect: Callable[[Collected], None] | None = None,
+    taps: Mapping[int, Tap] | None = None,
 ) -> Run:
-    """A ``Run`` of ``pipeline`` over ``items`` in this process; nothing runs until iterated."""
-    return Run(pipeline, items, context, on_collect)
+    """A ``Run`` of ``pipeline`` over ``items`` in this process; nothing runs until iterated.
+
+    ``taps`` maps an op's index (as in the document) to a function that wraps the stream of
+    that op's outputs, to observe or persist them; a tap that raises ``Failed`` stops the run.
+    """
+    return Run(pipeline, items, context, on_collect, taps)

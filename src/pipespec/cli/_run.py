@@ -1,0 +1,147 @@
+"""`pipespec run`: one job on the local backend, a progress line on a terminal, a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import ErrInfo
+from ..job import RECORD, JobRecord, run_job
+from ..read import read_path
+from ..registry import Registry
+from ..result import Err, Ok
+
+__all__ = ["add_run_command", "run_command"]
+
+BACKENDS = ("local", "dask", "beam")
+USAGE_ERROR = "USAGE_ERROR"
+
+
+def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                    common: argparse.ArgumentParser) -> None:  # fmt: skip
+    """Declare `pipespec run` and its options."""
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="reconstruct a sealed spec, read the input and run it; print a summary",
+        description="Exit 0 when the run completes, 1 when the spec is refused or the run "
+        "fails, 2 on usage errors or unreadable files.",
+    )
+    run.add_argument("spec", metavar="SPEC")
+    run.add_argument("--input", required=True, metavar="PATH", help="file or folder to read")
+    run.add_argument(
+        "--output", default="out", metavar="DIR", help="where results go (default: out)"
+    )
+    run.add_argument("--backend", choices=BACKENDS, help="override the spec's backend")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="start from the last complete materialization point for this spec and input",
+    )
+    run.add_argument(
+        "--allow",
+        action="append",
+        metavar="ID",
+        help="admit only these ids (repeatable; default: every registered id)",
+    )
+    run.add_argument("--reader", metavar="ID",
+                     help="the reader to use when several fit")  # fmt: skip
+
+
+@contextmanager
+def _progress(stream: TextIO) -> Iterator[Callable[[int], None] | None]:
+    # A live line only on a terminal: logs and pipes get the summary alone.
+    if not stream.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed} items read"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=stream), transient=True) as progress:
+        task = progress.add_task("run", total=None)
+
+        def advance(count: int) -> None:
+            if count % 64 == 0:
+                progress.update(task, completed=count)
+
+        yield advance
+
+
+def _summary(record: JobRecord, input_path: str, out: TextIO) -> None:
+    report = record.report
+    print(f"spec    {record.spec_digest}", file=out)
+    print(f"input   {record.input_digest}  {input_path}", file=out)
+    if record.resumed_from:
+        print(f"resumed after materialized op {record.resumed_from!r}", file=out)
+    header = ("op", "type", "received", "emitted", "skipped", "collected", "failed")
+    rows = [header] + [
+        (
+            s.name,
+            s.type,
+            str(s.received),
+            str(s.emitted),
+            str(s.skipped),
+            str(s.collected),
+            str(s.failed),
+        )
+        for s in report.ops
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
+        cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
+        print("  ".join(cells), file=out)
+    print(f"time    {report.seconds:.2f} s, {report.outputs} outputs", file=out)
+    print(f"run     {record.run_digest}  {record.output_dir / RECORD}", file=out)
+
+
+def run_command(
+    args: argparse.Namespace,
+    registry: Registry,
+    report: Callable[[list[ErrInfo]], None],
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """Run the job the arguments describe; 0 done, 1 refused or failed, 2 usage or I/O."""
+    match read_path(args.spec):
+        case Err(error):
+            report([error])
+            return 2 if error.code == "IO_ERROR" else 1
+        case Ok(document):
+            pass
+    declared = document.data.get("backend") if isinstance(document.data, dict) else None
+    backend = args.backend or declared or "local"
+    if backend != "local":
+        report([ErrInfo(code=USAGE_ERROR, message=f"backend {backend!r} is not available in this "
+                        "build; run with --backend local", file=args.spec)])  # fmt: skip
+        return 2
+    with _progress(err) as progress:
+        result = run_job(
+            document,
+            registry,
+            input_path=Path(args.input),
+            output_dir=Path(args.output),
+            resume=args.resume,
+            allow=frozenset(args.allow) if args.allow else None,
+            reader_id=args.reader,
+            progress=progress,
+        )
+    record_path = Path(args.output) / RECORD
+    match result:
+        case Ok(record):
+            if args.format == "json":
+                json.dump(record.to_json(), out, indent=2)
+                out.write("\n")
+            else:
+                _summary(record, args.input, out)
+            return 0
+        case Err(error):
+            report([error])
+            if args.format == "text" and record_path.is_file():
+                print(f"run record: {record_path}", file=err)
+            return 2 if error.code == "IO_ERROR" else 1

@@ -1,0 +1,208 @@
+"""A job: one run of a sealed spec over an input path, leaving outputs, errors and a run record."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..digest import digest
+from ..errors import BUILD_FAILED, IO_ERROR, ErrInfo
+from ..limits import DEFAULT_LIMITS, Limits
+from ..pipeline import Pipeline
+from ..reconstruction import Source, reconstruct
+from ..registry import Entry, Registry, RunContext
+from ..result import Err, Ok, Result
+from ..runtime import Collected, RunReport, Tap, run_local
+from ._inputs import NO_READER, input_digest, pick_reader
+from ._materialize import Point, points
+
+__all__ = ["NO_READER", "RECORD", "JobRecord", "run_job"]
+
+RECORD = "run-record.json"
+OUTPUTS = "outputs.jsonl"
+ERRORS = "errors.jsonl"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class JobRecord:
+    """What a job did, so every result traces back to the exact spec and input that made it."""
+
+    spec_digest: str
+    input_digest: str
+    registry_versions: dict[str, str]
+    resumed_from: str | None
+    report: RunReport
+    run_digest: str
+    """Digest of everything above but the timings: equal for a repeated, identical run."""
+    output_dir: Path
+
+    def to_json(self) -> dict[str, Any]:
+        body = _record_body(self.spec_digest, self.input_digest, self.registry_versions,
+                            self.resumed_from, self.report)  # fmt: skip
+        return {**body, "run_digest": self.run_digest, "seconds": round(self.report.seconds, 6)}
+
+
+def _record_body(
+    spec_digest: str,
+    input_digest_: str,
+    versions: dict[str, str],
+    resumed_from: str | None,
+    report: RunReport,
+) -> dict[str, Any]:
+    summary = report.to_json()
+    del summary["seconds"]
+    return {
+        "spec_digest": spec_digest,
+        "input_digest": input_digest_,
+        "registry_versions": versions,
+        "resumed_from": resumed_from,
+        "report": summary,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+class _ErrorOutput:
+    """The error output of a run: one JSON line per collected item."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stream: Any = None
+
+    def __call__(self, record: Collected) -> None:
+        if self.stream is None:
+            self.stream = self.path.open("w", encoding="utf-8")
+        line = {
+            "op": record.op_name,
+            "op_index": record.op_index,
+            "position": record.position,
+            "error": record.error.to_report(),
+            "item": _jsonable(record.item),
+        }
+        self.stream.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+
+
+def _counted(items: Any, progress: Callable[[int], None]) -> Iterator[Any]:
+    for count, item in enumerate(items, start=1):
+        yield item
+        progress(count)
+
+
+def _versions(
+    pipeline: Pipeline, reader_id: str | None, reader_version: str | None
+) -> dict[str, str]:
+    versions = {plan.entry.id: plan.entry.version for plan in pipeline.ops}
+    for plan in pipeline.ops:
+        if plan.monoid is not None and plan.monoid.entry is not None:
+            versions[plan.monoid.entry.id] = plan.monoid.entry.version
+    if reader_id is not None and reader_version is not None:
+        versions[reader_id] = reader_version
+    return dict(sorted(versions.items()))
+
+
+def _resume_point(found: list[Point]) -> Point | None:
+    complete = [point for point in found if point.is_complete()]
+    return complete[-1] if complete else None
+
+
+def run_job(
+    source: Source,
+    registry: Registry,
+    *,
+    input_path: Path,
+    output_dir: Path,
+    resume: bool = False,
+    allow: Collection[str] | None = None,
+    reader_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Result[JobRecord, ErrInfo]:
+    """Reconstruct ``source``, read ``input_path`` with the registry's reader, run on the
+    local backend, and leave in ``output_dir`` the outputs (``outputs.jsonl``), the error
+    output (``errors.jsonl``), materialized points and the run record (``run-record.json``).
+
+    With ``resume``, the last complete materialization point for this spec prefix and this
+    input is read back instead of recomputing the ops up to it.
+    """
+    match reconstruct(source, registry, allow=allow, limits=limits):
+        case Err() as failed:
+            return failed
+        case Ok(pipeline):
+            pass
+    match input_digest(input_path):
+        case Err() as failed:
+            return failed
+        case Ok(in_digest):
+            pass
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return Err(ErrInfo(code=IO_ERROR, message=f"cannot create {output_dir}: {exc.strerror}"))
+    context = RunContext(output_dir=output_dir)
+    found = points(pipeline, in_digest, output_dir)
+    start = _resume_point(found) if resume else None
+    reader: Entry | None = None
+    if start is not None:
+        items: Any = start.items()
+        rest = pipeline.ops[start.index + 1 :]
+    else:
+        match pick_reader(registry, pipeline.ops[0].op.in_type, reader_id):
+            case Err() as failed:
+                return failed
+            case Ok(chosen):
+                reader = chosen
+        try:
+            items = reader.build({}, context)(input_path)
+        except Exception as exc:
+            message = f"reader {reader.id!r} failed to start: {type(exc).__name__}: {exc}"
+            return Err(ErrInfo(code=BUILD_FAILED, message=message))
+        rest = pipeline.ops
+    if progress is not None:
+        items = _counted(items, progress)
+    taps: dict[int, Tap] = {
+        point.index: point.tap for point in found if start is None or point.index > start.index
+    }
+    errors = _ErrorOutput(output_dir / ERRORS)
+    run = run_local(dataclasses.replace(pipeline, ops=rest), items, context=context,
+                    on_collect=errors, taps=taps)  # fmt: skip
+    try:
+        with (output_dir / OUTPUTS).open("w", encoding="utf-8") as out:
+            for output in run:
+                out.write(json.dumps(_jsonable(output), ensure_ascii=False) + "\n")
+    finally:
+        errors.close()
+    report = run.report
+    versions = _versions(
+        pipeline, reader.id if reader else None, reader.version if reader else None
+    )
+    resumed = start.name if start is not None else None
+    body = _record_body(pipeline.digest, in_digest, versions, resumed, report)
+    run_digest = digest(body)
+    assert isinstance(run_digest, Ok)
+    record = JobRecord(
+        spec_digest=pipeline.digest,
+        input_digest=in_digest,
+        registry_versions=versions,
+        resumed_from=resumed,
+        report=report,
+        run_digest=run_digest.value,
+        output_dir=output_dir,
+    )
+    (output_dir / RECORD).write_text(
+        json.dumps(record.to_json(), indent=2) + "\n", encoding="utf-8"
+    )
+    return Err(report.failure) if report.failure is not None else Ok(record)
