@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pipespec.monoids import Monoid
@@ -14,6 +15,7 @@ from pipespec.registry import (
     lift_fn,
     map_fn,
     monoid_factory,
+    reader,
     sink,
 )
 
@@ -150,3 +152,21 @@ def op(kind: str, name: str, entry_id: str, **extra: Any) -> dict[str, Any]:
     wire.update(error_policy="fail_fast", in_type=INT, out_type=INT)
     wire.update(extra)
     return wire
+
+
+def read_ints(path: Path) -> Iterator[int]:
+    """One integer per non-empty line of a text file."""
+    with path.open(encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                try:
+                    yield int(line)
+                except ValueError:
+                    raise ValueError(f"{path}:{number}: not an integer: {line.strip()!r}") from None
+
+
+def core_registry_with_reader() -> Registry:
+    """The integer registry plus a reader of integer files."""
+    return core_registry().with_entries(
+        reader("core.read", read_ints, version="1.0.0", out_type=INT)
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 __all__ = [
+    "BACKEND_UNAVAILABLE",
     "BUILD_FAILED",
     "CODES",
     "CONTRACT_MISMATCH",
@@ -14,6 +15,7 @@ __all__ = [
     "INPUT_FAILED",
     "IO_ERROR",
     "LIMIT_EXCEEDED",
+    "NO_READER",
     "OP_FAILED",
     "PARAMS_INVALID",
     "PARSE_ERROR",
@@ -58,6 +60,8 @@ REGISTRY_ERROR: Final = "REGISTRY_ERROR"
 BUILD_FAILED: Final = "BUILD_FAILED"
 INPUT_FAILED: Final = "INPUT_FAILED"
 OP_FAILED: Final = "OP_FAILED"
+NO_READER: Final = "NO_READER"
+BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"
 
 CODES: Final[dict[str, str]] = {
     IO_ERROR: "The file could not be read (missing, a directory, no permission).",
@@ -102,6 +106,8 @@ CODES: Final[dict[str, str]] = {
     BUILD_FAILED: "A registry entry could not be built when the run started.",
     INPUT_FAILED: "Reading the input items failed.",
     OP_FAILED: "An item failed in an op whose error policy is fail_fast; the run stopped.",
+    NO_READER: "No registered reader (or several) produces the first op's input type.",
+    BACKEND_UNAVAILABLE: "The backend the spec or the command line asks for is not available.",
 }
 
 

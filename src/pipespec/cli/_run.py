@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import ErrInfo
+from ..errors import BACKEND_UNAVAILABLE, IO_ERROR, ErrInfo
 from ..job import RECORD, JobRecord, run_job
 from ..read import read_path
 from ..registry import Registry
@@ -18,7 +18,6 @@ from ..result import Err, Ok
 __all__ = ["add_run_command", "run_command"]
 
 BACKENDS = ("local", "dask", "beam")
-USAGE_ERROR = "USAGE_ERROR"
 
 
 def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -111,14 +110,14 @@ def run_command(
     match read_path(args.spec):
         case Err(error):
             report([error])
-            return 2 if error.code == "IO_ERROR" else 1
+            return 2 if error.code == IO_ERROR else 1
         case Ok(document):
             pass
     declared = document.data.get("backend") if isinstance(document.data, dict) else None
     backend = args.backend or declared or "local"
     if backend != "local":
-        report([ErrInfo(code=USAGE_ERROR, message=f"backend {backend!r} is not available in this "
-                        "build; run with --backend local", file=args.spec)])  # fmt: skip
+        message = f"backend {backend!r} is not available in this build; run with --backend local"
+        report([ErrInfo(code=BACKEND_UNAVAILABLE, message=message, file=args.spec)])
         return 2
     with _progress(err) as progress:
         result = run_job(
@@ -144,4 +143,4 @@ def run_command(
             report([error])
             if args.format == "text" and record_path.is_file():
                 print(f"run record: {record_path}", file=err)
-            return 2 if error.code == "IO_ERROR" else 1
+            return 2 if error.code == IO_ERROR else 1

@@ -17,10 +17,10 @@ from ..reconstruction import Source, reconstruct
 from ..registry import Entry, Registry, RunContext
 from ..result import Err, Ok, Result
 from ..runtime import Collected, RunReport, Tap, run_local
-from ._inputs import NO_READER, input_digest, pick_reader
+from ._inputs import input_digest, pick_reader
 from ._materialize import Point, points
 
-__all__ = ["NO_READER", "RECORD", "JobRecord", "run_job"]
+__all__ = ["ERRORS", "OUTPUTS", "RECORD", "JobRecord", "run_job"]
 
 RECORD = "run-record.json"
 OUTPUTS = "outputs.jsonl"

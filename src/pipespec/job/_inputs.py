@@ -6,13 +6,12 @@ import hashlib
 import os
 from pathlib import Path
 
-from ..errors import ErrInfo
+from ..errors import IO_ERROR, NO_READER, ErrInfo
 from ..registry import Entry, Registry
 from ..result import Err, Ok, Result
 
-__all__ = ["NO_READER", "input_digest", "pick_reader"]
+__all__ = ["input_digest", "pick_reader"]
 
-NO_READER = "NO_READER"
 _CHUNK = 1 << 20
 
 
@@ -35,7 +34,7 @@ def input_digest(path: Path) -> Result[str, ErrInfo]:
             return Ok("sha256:" + _file_digest(path))
         if not path.is_dir():
             return Err(
-                ErrInfo(code="IO_ERROR", message=f"input {path} does not exist", file=str(path))
+                ErrInfo(code=IO_ERROR, message=f"input {path} does not exist", file=str(path))
             )
         hasher = hashlib.sha256()
         for folder, subfolders, files in os.walk(path):
@@ -50,7 +49,7 @@ def input_digest(path: Path) -> Result[str, ErrInfo]:
     except OSError as exc:
         return Err(
             ErrInfo(
-                code="IO_ERROR", message=f"cannot read input {path}: {exc.strerror}", file=str(path)
+                code=IO_ERROR, message=f"cannot read input {path}: {exc.strerror}", file=str(path)
             )
         )
 
