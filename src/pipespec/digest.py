@@ -18,6 +18,7 @@ __all__ = [
     "MAX_SAFE_INTEGER",
     "canonical_bytes",
     "digest",
+    "root_digest",
     "seal_data",
     "verify_data",
 ]
@@ -127,6 +128,14 @@ def digest(value: Any) -> Result[str, ErrInfo]:
             return Ok(_sha256(data))
         case Err() as err:
             return err
+
+
+def root_digest(document: Mapping[str, Any]) -> Result[str, ErrInfo]:
+    """The digest a document's root ``version`` should hold, computed over it as given."""
+    try:
+        return Ok(_member_digest(document, "", float_free=False))
+    except _Unrepresentable as exc:
+        return Err(_refusal(exc))
 
 
 def _without(obj: Mapping[str, Any], keys: frozenset[str]) -> dict[str, Any]:

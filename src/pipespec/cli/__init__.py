@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..digest import digest, seal_data
+from ..digest import root_digest, seal_data
 from ..errors import IO_ERROR, REGISTRY_ERROR, SCHEMA_INVALID, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
 from ..read import Document, read_path
@@ -219,8 +219,7 @@ def _hash(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         )
         _report([error], args, out, err)
         return EXIT_INVALID
-    hashed = {k: v for k, v in document.data.items() if k not in ("version", "$schema")}
-    match digest(hashed):
+    match root_digest(document.data):
         case Ok(value):
             print(value, file=out)
             return EXIT_OK

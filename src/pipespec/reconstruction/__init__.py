@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from ..digest import seal_data
 from ..errors import RECONSTRUCT_FAIL, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
 from ..model import freeze, thaw, to_model
-from ..pipeline import Pipeline
+from ..pipeline import OpPlan, Pipeline
 from ..read import Document, read_bytes, read_text
 from ..registry import Registry
 from ..result import Err, Ok, Result
@@ -22,35 +23,59 @@ __all__ = ["check_document", "reconstruct", "seal", "serialize"]
 Source = str | bytes | Mapping[str, Any] | Document
 
 
-def _read(source: Source, limits: Limits) -> Result[Document | Mapping[str, Any], ErrInfo]:
-    if isinstance(source, Document | Mapping):
-        return Ok(source)
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """A source made ready: its data, and the read document when there is text to point into."""
+
+    data: Any
+    document: Document | None
+
+    @property
+    def float_free(self) -> bool:
+        # Only a reader's output is vetted for the fast canonical path; a mapping from code is not.
+        return self.document is not None and not self.document.has_floats
+
+    def errors(self, findings: list[Finding]) -> list[ErrInfo]:
+        if self.document is not None:
+            return place(self.document, findings)
+        return [finding.error for finding in findings]
+
+
+def _read(source: Source, limits: Limits) -> Result[_Input, ErrInfo]:
+    read: Result[Document, ErrInfo]
+    if isinstance(source, Document):
+        return Ok(_Input(source.data, source))
+    if isinstance(source, Mapping):
+        return Ok(_Input(source, None))
     if isinstance(source, bytes):
-        return read_bytes(source, limits=limits)
-    if isinstance(source, str):
-        return read_text(source, limits=limits)
-    return Err(
-        ErrInfo(
-            code=RECONSTRUCT_FAIL,
-            message=f"expected document text, bytes or a mapping, found {type(source).__name__}",
-        )
-    )
+        read = read_bytes(source, limits=limits)
+    elif isinstance(source, str):
+        read = read_text(source, limits=limits)
+    else:
+        message = f"expected document text, bytes or a mapping, found {type(source).__name__}"
+        return Err(ErrInfo(code=RECONSTRUCT_FAIL, message=message))
+    match read:
+        case Ok(document):
+            return Ok(_Input(document.data, document))
+        case Err() as failed:
+            return failed
 
 
 def _findings(
-    data: Any, registry: Registry, allow: Collection[str] | None, *, float_free: bool
-) -> tuple[tuple[Any, ...], list[Finding]]:
-    findings = check_data(data, sealed=True, float_free=float_free)
+    given: _Input, registry: Registry, allow: Collection[str] | None
+) -> tuple[tuple[OpPlan, ...], list[Finding]]:
+    findings = check_data(given.data, sealed=True, float_free=given.float_free)
     if findings:
         return (), findings
-    plans, staged = registry_findings(data, registry, allow)
+    plans, staged = registry_findings(given.data, registry, allow)
     return plans, [s.finding for s in staged]
 
 
-def _errors(source: Document | Mapping[str, Any], findings: list[Finding]) -> list[ErrInfo]:
-    if isinstance(source, Document):
-        return place(source, findings)
-    return [finding.error for finding in findings]
+def _unexpected(exc: Exception) -> ErrInfo:
+    return ErrInfo(
+        code=RECONSTRUCT_FAIL,
+        message=f"reconstruction failed unexpectedly: {type(exc).__name__}: {exc}",
+    )
 
 
 def check_document(
@@ -68,22 +93,13 @@ def check_document(
     match _read(source, limits):
         case Err(error):
             return [error]
-        case Ok(document):
+        case Ok(given):
             pass
-    data = document.data if isinstance(document, Document) else document
-    float_free = isinstance(document, Document) and not document.has_floats
     try:
-        _, findings = _findings(data, registry, allow, float_free=float_free)
+        _, findings = _findings(given, registry, allow)
     except Exception as exc:  # a bug must still come back as a value
         return [_unexpected(exc)]
-    return _errors(document, findings)
-
-
-def _unexpected(exc: Exception) -> ErrInfo:
-    return ErrInfo(
-        code=RECONSTRUCT_FAIL,
-        message=f"reconstruction failed unexpectedly: {type(exc).__name__}: {exc}",
-    )
+    return given.errors(findings)
 
 
 def reconstruct(
@@ -102,25 +118,18 @@ def reconstruct(
     pipeline runs. Never raises.
     """
     match _read(source, limits):
-        case Err(error):
-            return Err(error)
-        case Ok(document):
+        case Err() as failed:
+            return failed
+        case Ok(given):
             pass
-    data = document.data if isinstance(document, Document) else document
-    float_free = isinstance(document, Document) and not document.has_floats
     try:
-        plans, findings = _findings(data, registry, allow, float_free=float_free)
+        plans, findings = _findings(given, registry, allow)
         if findings:
-            return Err(_first(document, findings))
-        spec = freeze(data)
-        return Ok(Pipeline(spec=spec, model=to_model(data), ops=plans))
+            # Findings arrive in reporting order; only the first is placed.
+            return Err(given.errors(findings[:1])[0])
+        return Ok(Pipeline(spec=freeze(given.data), model=to_model(given.data), ops=plans))
     except Exception as exc:  # a bug must still come back as a value
         return Err(_unexpected(exc))
-
-
-def _first(document: Document | Mapping[str, Any], findings: list[Finding]) -> ErrInfo:
-    # Findings arrive in reporting order; placing sorts by position, so place only the first.
-    return _errors(document, findings[:1])[0]
 
 
 def serialize(pipeline: Pipeline) -> str:
@@ -150,19 +159,18 @@ def seal(
     does not know is an error (UNKNOWN_OP, UNKNOWN_SINK, UNKNOWN_MONOID).
     """
     match _read(source, limits):
-        case Err(error):
-            return Err(error)
-        case Ok(document):
+        case Err() as failed:
+            return failed
+        case Ok(given):
             pass
-    data = document.data if isinstance(document, Document) else document
-    findings = check_data(data, sealed=False)
+    findings = check_data(given.data, sealed=False)
     if findings:
-        return Err(_first(document, findings))
+        return Err(given.errors(findings[:1])[0])
     try:
-        pinned = _pin(data, registry)
+        pinned = _pin(given.data, registry)
     except _Unpinnable as exc:
-        return Err(_first(document, [Finding(exc.error)]))
-    return seal_data(pinned)
+        return Err(given.errors([Finding(exc.error)])[0])
+    return seal_data(pinned, float_free=given.float_free)
 
 
 class _Unpinnable(Exception):
