@@ -14,7 +14,11 @@ __all__ = ["Collected", "OpStats", "RunReport"]
 class OpStats:
     """Counts for one op. After any run: received == succeeded + skipped + collected + failed.
 
-    ``emitted`` counts outputs: a FlatMap may emit many per input, a Combine or a Sink one.
+    ``failed`` is 0 or 1: only a ``fail_fast`` op fails an item, and the run stops there.
+    ``emitted`` counts outputs handed to the next op (or out of the run): a FlatMap may emit
+    many per input, a Combine or a Sink exactly one when its input ends. A BatchMap counts
+    an item as received when its batch runs, so items it was still gathering when the run
+    stopped upstream are in no count.
     """
 
     index: int
@@ -62,14 +66,21 @@ class RunReport:
     """Root digest of the spec that ran."""
     ops: tuple[OpStats, ...]
     outputs: int
+    """How many outputs the run yielded (those of the last op)."""
     seconds: float
+    """Wall time from the first request for an output to the end of the run."""
     failure: ErrInfo | None
+    """Why the run stopped early, or None when it ran to the end of its input."""
     collected: tuple[Collected, ...]
     """Collected items not handed to an ``on_collect`` callback."""
-    collected_total: int
+
+    @property
+    def collected_total(self) -> int:
+        """Items collected by every op, whether kept here or handed to ``on_collect``."""
+        return sum(stats.collected for stats in self.ops)
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON summary: digest, time, output count, per-op counts, failure."""
+        """A JSON summary: digest, time, output count, collected count, per-op counts, failure."""
         return {
             "digest": self.digest,
             "seconds": round(self.seconds, 6),
