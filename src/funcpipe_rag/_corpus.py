@@ -20,7 +20,9 @@ JSONL_SUFFIX = ".jsonl"
 # JSONL is read only when it is the input itself: a folder may hold a run's own outputs
 # (outputs.jsonl, materialized/*.jsonl), which must not be read back as documents.
 _WALKED_SUFFIXES = TEXT_SUFFIXES | {PYTHON_SUFFIX}
-_IGNORED_FOLDERS = frozenset({"__pycache__"})
+# Installed third-party packages are not the corpus: pointing the reader at a Python
+# installation reads its standard library, not whatever happens to be installed beside it.
+_IGNORED_FOLDERS = frozenset({"__pycache__", "site-packages", "dist-packages"})
 
 _log = logging.getLogger("funcpipe_rag")
 
@@ -41,7 +43,8 @@ class Corpus:
     """The Documents under ``path``, read lazily every time it is iterated.
 
     A folder is walked depth first in code point order of names, so the order is the same on
-    every machine. Hidden files and folders, ``__pycache__`` and symbolic links whose target
+    every machine. Hidden files and folders, ``__pycache__``, ``site-packages`` and
+    ``dist-packages`` (installed third-party code), and symbolic links whose target
     lies outside the folder are left out, and so are symbolic links to folders (whatever they
     point to inside the tree is walked anyway). ``.txt``, ``.md`` and ``.rst`` files give one
     Document each, ``.py`` files one per docstring; a file that cannot be read, is not UTF-8

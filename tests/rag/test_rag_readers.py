@@ -17,9 +17,12 @@ def sources(corpus: Corpus) -> list[str]:
     return [document["source"] for document in corpus]
 
 
-def test_a_folder_is_walked_in_name_order_skipping_hidden_and_cache_folders(tmp_path: Path) -> None:
+def test_a_folder_is_walked_in_name_order_skipping_hidden_cache_and_package_folders(
+    tmp_path: Path,
+) -> None:
     for name in ["b.txt", "a.md", "sub/c.rst", "sub/a.txt", "z.txt", ".hidden/x.txt",
-                 "__pycache__/y.txt", ".dotfile.txt", "notes.bin", "data.jsonl", "sub/deeper/d.md"]:  # fmt: skip
+                 "__pycache__/y.txt", ".dotfile.txt", "notes.bin", "data.jsonl", "sub/deeper/d.md",
+                 "lib/site-packages/pkg/m.txt", "dist-packages/n.md"]:  # fmt: skip
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"text of {name}", encoding="utf-8")
