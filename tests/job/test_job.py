@@ -190,3 +190,19 @@ def test_run_command_json_and_failures(tmp_path: Path) -> None:
     assert code == 1
     assert "OP_FAILED op 'guard' (/ops/0) failed on input item 0" in err
     assert f"run record: {tmp_path / 'out2' / RECORD}" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.usefixtures("installed")
+def test_a_terminal_gets_a_transient_progress_line_and_a_pipe_does_not(tmp_path: Path) -> None:
+    args = ["run", str(spec(tmp_path)), "--input", str(numbers(tmp_path, list(range(300)))),
+            "--output", str(tmp_path / "out")]  # fmt: skip
+    terminal, out = _Terminal(), io.StringIO()
+    assert main(args, out=out, err=terminal) == 0
+    assert "items read" in terminal.getvalue()
+    assert out.getvalue().startswith("spec    sha256:")
+    assert run_cli(*args)[2] == ""

@@ -161,12 +161,28 @@ def test_a_job_materializes_chunks_and_stats_combine(
     }
 
 
-def test_the_example_spec_matches_the_registry(kit: Any) -> None:
-    # The committed examples pin no registry versions yet; sealed here, they must check clean.
+def test_the_committed_examples_are_sealed_against_the_registry(kit: Any) -> None:
     for name in ("rag.yaml", "rag.json"):
         read_back = read_path(EXAMPLES / name)
         assert isinstance(read_back, Ok), read_back
-        assert check_document(kit.sealed(read_back.value.data), kit.registry) == [], name
+        assert check_document(read_back.value, kit.registry) == [], name
+
+
+def test_a_job_run_twice_gives_the_same_run_digest_and_index(
+    kit: Any, corpus: Path, tmp_path: Path
+) -> None:
+    spec = (EXAMPLES / "rag.yaml").read_text(encoding="utf-8")
+    out = tmp_path / "out"
+    first = run_job(spec, kit.registry, input_path=corpus, output_dir=out)
+    assert isinstance(first, Ok), first
+    before = snapshot(out / "index.sqlite")
+    second = run_job(spec, kit.registry, input_path=corpus, output_dir=out)
+    assert isinstance(second, Ok), second
+    assert second.value.run_digest == first.value.run_digest
+    assert snapshot(out / "index.sqlite") == before
+    record = json.loads((out / "run-record.json").read_text(encoding="utf-8"))
+    assert record["registry_versions"]["rag.read"] == "1.0.0"
+    assert record["report"]["ops"][-1]["received"] == len(before[0])
 
 
 # --- the sinks on their own ----------------------------------------------------------------------
