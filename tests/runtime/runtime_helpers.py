@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core_registry import add, batch_add, concat, fragile, identity, one, repeat, singleton
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,23 +57,6 @@ def _closed(**properties: Any) -> dict[str, Any]:
 _N = {"type": "integer"}
 
 
-def add(item: int, *, n: int) -> int:
-    """Adds n."""
-    return item + n
-
-
-def fragile(item: int, *, poison: int) -> int:
-    """Passes items through, failing on the poison value."""
-    if item == poison:
-        raise ValueError(f"poisoned by {item}")
-    return item
-
-
-def repeat(item: int, *, times: int) -> list[int]:
-    """Emits the item `times` times."""
-    return [item] * times
-
-
 def count_down(item: int, *, poison: int) -> Iterator[int]:
     """Emits item, item-1, ..., 1, failing part-way through when it reaches the poison value."""
     for value in range(item, 0, -1):
@@ -81,36 +65,11 @@ def count_down(item: int, *, poison: int) -> Iterator[int]:
         yield value
 
 
-def batch_add(items: Sequence[int], *, n: int) -> list[int]:
-    """Adds n to every item of the batch."""
-    return [item + n for item in items]
-
-
 def strict(items: Sequence[int], *, poison: int) -> list[int]:
     """Multiplies a batch by 10, refusing the whole batch when it holds the poison value."""
     if poison in items:
         raise ValueError(f"batch holds {poison}")
     return [item * 10 for item in items]
-
-
-def identity(item: int) -> int:
-    """Lifts an item to itself."""
-    return item
-
-
-def one(item: int) -> int:
-    """Lifts every item to 1."""
-    return 1
-
-
-def singleton(item: int) -> tuple[int, ...]:
-    """Lifts an item to a one-element tuple."""
-    return (item,)
-
-
-def concat() -> Monoid[tuple[int, ...]]:
-    """Tuples concatenated in order: associative, not commutative."""
-    return Monoid(name="rt.concat", identity=(), combine=lambda a, b: a + b, commutative=False)
 
 
 def _gcd(a: int, b: int) -> int:

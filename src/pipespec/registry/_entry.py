@@ -158,95 +158,59 @@ def _summary(fn: Callable[..., Any], description: str) -> str:
     return description or (fn.__doc__ or "").strip().split("\n")[0]
 
 
-def _function_entry(
-    kind: Kind,
-    id: str,
-    fn: Callable[..., Any],
-    *,
-    version: str,
-    in_type: str,
-    out_type: str,
-    params_schema: Mapping[str, Any],
-    description: str,
-) -> Entry:
-    return Entry(
-        id=id,
-        version=version,
-        kind=kind,
-        in_type=in_type,
-        out_type=out_type,
-        build=_call_with_params(fn),
-        params_schema=params_schema,
-        description=_summary(fn, description),
-    )
+class FunctionEntry(Protocol):
+    """The shape of ``map_fn``, ``flat_map_fn``, ``batch_map_fn`` and ``lift_fn``."""
+
+    def __call__(
+        self,
+        id: str,
+        fn: Callable[..., Any],
+        *,
+        version: str,
+        in_type: str,
+        out_type: str,
+        params_schema: Mapping[str, Any] = ...,
+        description: str = "",
+    ) -> Entry: ...
 
 
-def map_fn(
-    id: str,
-    fn: Callable[..., Any],
-    *,
-    version: str,
-    in_type: str,
-    out_type: str,
-    params_schema: Mapping[str, Any] = NO_PARAMS,
-    description: str = "",
-) -> Entry:
-    """A Map function ``fn(item, **params) -> output``."""
-    return _function_entry(
-        "map", id, fn, version=version, in_type=in_type, out_type=out_type,
-        params_schema=params_schema, description=description,
-    )  # fmt: skip
+def _function_entries(kind: Kind, doc: str) -> FunctionEntry:
+    """A constructor of entries of ``kind`` that call ``fn(item_or_batch, **params)``."""
+
+    def make(
+        id: str,
+        fn: Callable[..., Any],
+        *,
+        version: str,
+        in_type: str,
+        out_type: str,
+        params_schema: Mapping[str, Any] = NO_PARAMS,
+        description: str = "",
+    ) -> Entry:
+        return Entry(
+            id=id,
+            version=version,
+            kind=kind,
+            in_type=in_type,
+            out_type=out_type,
+            build=_call_with_params(fn),
+            params_schema=params_schema,
+            description=_summary(fn, description),
+        )
+
+    make.__doc__ = doc
+    return make
 
 
-def flat_map_fn(
-    id: str,
-    fn: Callable[..., Iterable[Any]],
-    *,
-    version: str,
-    in_type: str,
-    out_type: str,
-    params_schema: Mapping[str, Any] = NO_PARAMS,
-    description: str = "",
-) -> Entry:
-    """A FlatMap function ``fn(item, **params) -> iterable of outputs``."""
-    return _function_entry(
-        "flat_map", id, fn, version=version, in_type=in_type, out_type=out_type,
-        params_schema=params_schema, description=description,
-    )  # fmt: skip
-
-
-def batch_map_fn(
-    id: str,
-    fn: Callable[..., Sequence[Any]],
-    *,
-    version: str,
-    in_type: str,
-    out_type: str,
-    params_schema: Mapping[str, Any] = NO_PARAMS,
-    description: str = "",
-) -> Entry:
-    """A BatchMap function ``fn(items, **params) -> outputs``, one output per item, in order."""
-    return _function_entry(
-        "batch_map", id, fn, version=version, in_type=in_type, out_type=out_type,
-        params_schema=params_schema, description=description,
-    )  # fmt: skip
-
-
-def lift_fn(
-    id: str,
-    fn: Callable[..., Any],
-    *,
-    version: str,
-    in_type: str,
-    out_type: str,
-    params_schema: Mapping[str, Any] = NO_PARAMS,
-    description: str = "",
-) -> Entry:
-    """A Combine lift ``fn(item, **params) -> monoid value``."""
-    return _function_entry(
-        "lift", id, fn, version=version, in_type=in_type, out_type=out_type,
-        params_schema=params_schema, description=description,
-    )  # fmt: skip
+map_fn = _function_entries("map", "A Map function ``fn(item, **params) -> output``.")
+flat_map_fn = _function_entries(
+    "flat_map", "A FlatMap function ``fn(item, **params) -> iterable of outputs``."
+)
+batch_map_fn = _function_entries(
+    "batch_map",
+    "A BatchMap function ``fn(items, **params) -> outputs``, one output per item, in order.",
+)
+lift_fn = _function_entries("lift", "A Combine lift ``fn(item, **params) -> monoid value``.")
 
 
 def sink(
