@@ -22,7 +22,8 @@ from pipespec.registry import (
 INT = "int"
 
 
-def _closed(**properties: Any) -> dict[str, Any]:
+def closed(**properties: Any) -> dict[str, Any]:
+    """A closed params schema requiring every one of ``properties``."""
     return {
         "type": "object",
         "additionalProperties": False,
@@ -123,16 +124,16 @@ def core_registry() -> Registry:
     v = "1.0.0"
     return Registry().with_entries(
         map_fn("core.add", add, version=v, in_type=INT, out_type=INT,
-               params_schema=_closed(n=SMALL_INT)),
+               params_schema=closed(n=SMALL_INT)),
         map_fn("core.mul", mul, version=v, in_type=INT, out_type=INT,
-               params_schema=_closed(k=SMALL_INT)),
+               params_schema=closed(k=SMALL_INT)),
         map_fn("core.fragile", fragile, version=v, in_type=INT, out_type=INT,
-               params_schema=_closed(poison=SMALL_INT)),
+               params_schema=closed(poison=SMALL_INT)),
         flat_map_fn("core.repeat", repeat, version=v, in_type=INT, out_type=INT,
-                    params_schema=_closed(times={"type": "integer", "minimum": 0, "maximum": 3})),
+                    params_schema=closed(times={"type": "integer", "minimum": 0, "maximum": 3})),
         flat_map_fn("core.digits", digits, version=v, in_type=INT, out_type=INT),
         batch_map_fn("core.batch_add", batch_add, version=v, in_type=INT, out_type=INT,
-                     params_schema=_closed(n=SMALL_INT)),
+                     params_schema=closed(n=SMALL_INT)),
         lift_fn("core.one", one, version=v, in_type=INT, out_type=INT),
         lift_fn("core.identity", identity, version=v, in_type=INT, out_type=INT),
         lift_fn("core.singleton", singleton, version=v, in_type=INT, out_type="tuple[int]"),

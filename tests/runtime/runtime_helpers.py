@@ -9,7 +9,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core_registry import add, batch_add, concat, fragile, identity, one, repeat, singleton
+from core_registry import (
+    add,
+    batch_add,
+    closed,
+    concat,
+    fragile,
+    identity,
+    one,
+    repeat,
+    singleton,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -43,15 +53,6 @@ __all__ = [
 
 V = "1.0.0"
 INT = "int"
-
-
-def _closed(**properties: Any) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "additionalProperties": False,
-        "properties": properties,
-        "required": sorted(properties),
-    }
 
 
 _N = {"type": "integer"}
@@ -112,17 +113,17 @@ class Totals:
 
 def _entries() -> dict[str, Entry]:
     entries = [
-        map_fn("rt.add", add, version=V, in_type=INT, out_type=INT, params_schema=_closed(n=_N)),
+        map_fn("rt.add", add, version=V, in_type=INT, out_type=INT, params_schema=closed(n=_N)),
         map_fn("rt.fragile", fragile, version=V, in_type=INT, out_type=INT,
-               params_schema=_closed(poison=_N)),
+               params_schema=closed(poison=_N)),
         flat_map_fn("rt.repeat", repeat, version=V, in_type=INT, out_type=INT,
-                    params_schema=_closed(times=_N)),
+                    params_schema=closed(times=_N)),
         flat_map_fn("rt.count_down", count_down, version=V, in_type=INT, out_type=INT,
-                    params_schema=_closed(poison=_N)),
+                    params_schema=closed(poison=_N)),
         batch_map_fn("rt.batch_add", batch_add, version=V, in_type=INT, out_type=INT,
-                     params_schema=_closed(n=_N)),
+                     params_schema=closed(n=_N)),
         batch_map_fn("rt.strict", strict, version=V, in_type=INT, out_type=INT,
-                     params_schema=_closed(poison=_N)),
+                     params_schema=closed(poison=_N)),
         lift_fn("rt.identity", identity, version=V, in_type=INT, out_type=INT),
         lift_fn("rt.one", one, version=V, in_type=INT, out_type=INT),
         lift_fn("rt.singleton", singleton, version=V, in_type=INT, out_type="tuple[int]"),
@@ -131,7 +132,7 @@ def _entries() -> dict[str, Entry]:
         monoid_factory("rt.gcd", gcd, version=V, value_type=INT, commutative=True,
                        examples=[0, 1, 2, 4, 6, 9, 12, 35]),
         monoid_factory("rt.capped", capped, version=V, value_type=INT, commutative=True,
-                       examples=[0, 1, 5, 10], params_schema=_closed(cap=_N)),
+                       examples=[0, 1, 5, 10], params_schema=closed(cap=_N)),
         sink("rt.totals", lambda params, context: Totals(), version=V, in_type=INT,
              out_type="Totals", idempotent=False, description="Counts and sums the items."),
     ]  # fmt: skip
