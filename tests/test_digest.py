@@ -105,8 +105,11 @@ def _leaf_paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 def _changed(value: Any) -> Any:
     if isinstance(value, bool):
         return not value
-    if isinstance(value, int | float):
+    if isinstance(value, int):
         return value + 1
+    if isinstance(value, float):
+        # Past 2^53 adding 1 changes nothing; a flipped sign always does (0.0 becomes 1.0).
+        return -value if value else 1.0
     if isinstance(value, str):
         return value + "x"
     return 0
