@@ -32,6 +32,8 @@ _MEMBER_UNHASHED = frozenset({"version"})
 # when a character outside the Basic Multilingual Plane is compared, so its presence sends
 # the value to the reference implementation.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Built once: json.dumps with options constructs a new encoder on every call.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class _Unrepresentable(Exception):
@@ -90,7 +92,7 @@ def _canonical(value: Any, *, float_free: bool, at: str = "") -> bytes:
     checks against the reference implementation.
     """
     if float_free:
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        text = _ENCODER.encode(value)
         if not _ASTRAL.search(text):
             return text.encode("utf-8")
     try:
