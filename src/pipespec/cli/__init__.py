@@ -191,14 +191,15 @@ def _manifest(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    def report(errors: list[ErrInfo]) -> None:
+        _report(errors, args, out, err)
+
     match _registry():
         case Err(error):
             _report([error], args, out, err)
             return EXIT_USAGE
         case Ok(registry):
-            return run_command(
-                args, registry, lambda errors: _report(errors, args, out, err), out, err
-            )
+            return run_command(args, registry, report, out, err, limits=_limits(args))
 
 
 def _hash(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

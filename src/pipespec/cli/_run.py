@@ -11,6 +11,7 @@ from typing import TextIO
 
 from ..errors import BACKEND_UNAVAILABLE, IO_ERROR, ErrInfo
 from ..job import RECORD, JobRecord, run_job
+from ..limits import Limits
 from ..read import read_path
 from ..registry import Registry
 from ..result import Err, Ok
@@ -105,9 +106,11 @@ def run_command(
     report: Callable[[list[ErrInfo]], None],
     out: TextIO,
     err: TextIO,
+    *,
+    limits: Limits,
 ) -> int:
     """Run the job the arguments describe; 0 done, 1 refused or failed, 2 usage or I/O."""
-    match read_path(args.spec):
+    match read_path(args.spec, limits=limits):
         case Err(error):
             report([error])
             return 2 if error.code == IO_ERROR else 1
