@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ __all__ = [
     "FORMAT",
     "SqliteIndex",
     "check_embedder",
+    "merge_index_receipts",
     "open_index",
     "vector_blob",
 ]
@@ -143,10 +144,15 @@ class SqliteIndex:
         if not self._connection.in_transaction:
             self._connection.execute("BEGIN")
         if self._embedder is None:
+            # Writers of other partitions may be filling the same index: the first one's
+            # embedder stays, and a chunk made by another is refused like any mismatch.
             self._connection.execute(
-                "INSERT INTO meta (key, value) VALUES ('embedder', ?)", (_embedder_text(embedder),)
+                "INSERT INTO meta (key, value) VALUES ('embedder', ?) ON CONFLICT (key) DO NOTHING",
+                (_embedder_text(embedder),),
             )
-            self._embedder = embedder
+            self._embedder = _stored_embedder(self._connection)
+            if embedder != self._embedder:
+                return self.write(item)
         self._connection.execute(_UPSERT, row)
         self._written += 1
         self._pending += 1
@@ -165,6 +171,16 @@ class SqliteIndex:
                 self._connection.close()
             self._receipt = {"path": self._relative, "written": self._written, "rows": rows}
         return self._receipt
+
+
+def merge_index_receipts(receipts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One receipt for a partitioned run's writers of one index: the writes add up, and the
+    rows are the most any writer counted, which is the one that closed last and saw them all."""
+    return {
+        "path": receipts[0]["path"],
+        "written": sum(int(receipt["written"]) for receipt in receipts),
+        "rows": max(int(receipt["rows"]) for receipt in receipts),
+    }
 
 
 def open_index(params: Mapping[str, Any], context: RunContext) -> SqliteIndex:

@@ -6,15 +6,15 @@ import json
 import os
 import tempfile
 import weakref
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from pipespec.registry import RunContext
 
 from ._target import output_file
 
-__all__ = ["JsonlFile", "open_jsonl"]
+__all__ = ["JsonlFile", "merge_jsonl_receipts", "open_jsonl", "shard_path"]
 
 _NEW_FILE_MODE = 0o644
 
@@ -65,7 +65,29 @@ class JsonlFile:
         return self._receipt
 
 
+def shard_path(path: str, partition: int) -> str:
+    """Where partition ``partition`` of a partitioned run writes: ``chunks.jsonl`` becomes
+    ``chunks.part-00003.jsonl``, beside it."""
+    posix = PurePosixPath(path)
+    return str(posix.with_name(f"{posix.stem}.part-{partition:05d}{posix.suffix}"))
+
+
+def merge_jsonl_receipts(receipts: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """One receipt for a partitioned run: the lines add up; ``parts`` names the shard files."""
+    parts = [str(receipt["path"]) for receipt in receipts]
+    first = PurePosixPath(parts[0])
+    stem = first.stem.rsplit(".part-", 1)[0]
+    return {
+        "path": str(first.with_name(stem + first.suffix)),
+        "written": sum(int(receipt["written"]) for receipt in receipts),
+        "parts": parts,
+    }
+
+
 def open_jsonl(params: Mapping[str, Any], context: RunContext) -> JsonlFile:
-    """Writes items as JSON lines to a file under the run's output folder, replaced atomically."""
+    """Writes items as JSON lines to a file under the run's output folder, replaced atomically;
+    one file per partition when a distributed backend runs it (see ``shard_path``)."""
     path = str(params["path"])
+    if context.partition is not None:
+        path = shard_path(path, context.partition)
     return JsonlFile(output_file(context, path, "rag.sink.jsonl"), path)

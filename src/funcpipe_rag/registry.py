@@ -24,9 +24,9 @@ from pipespec.registry import (
 from ._chunk import check_window, chunk
 from ._clean import clean
 from ._corpus import read
-from ._index import open_index
+from ._index import merge_index_receipts, open_index
 from ._items import Chunk
-from ._jsonl_sink import open_jsonl
+from ._jsonl_sink import merge_jsonl_receipts, open_jsonl
 from ._stats import EXAMPLES, chunk_stats, stats_monoid
 from ._target import PATH_SCHEMA
 from .embed import build_embed, embed
@@ -101,9 +101,9 @@ def _entries() -> tuple[Entry, ...]:
         monoid_factory("rag.stats", stats_monoid, version=v, value_type=STATS, commutative=True,
                        examples=EXAMPLES),
         sink("rag.index.sqlite", open_index, version=v, in_type=EMBEDDED, out_type=RECEIPT,
-             idempotent=True, params_schema=SINK_PARAMS),
+             idempotent=True, params_schema=SINK_PARAMS, merge_receipts=merge_index_receipts),
         sink("rag.sink.jsonl", open_jsonl, version=v, in_type=EMBEDDED, out_type=RECEIPT,
-             idempotent=True, params_schema=SINK_PARAMS),
+             idempotent=True, params_schema=SINK_PARAMS, merge_receipts=merge_jsonl_receipts),
     )  # fmt: skip
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "UNKNOWN_OP",
     "UNKNOWN_REFERENCE",
     "UNKNOWN_SINK",
+    "UNSAFE_SINK",
     "UNSEALED",
     "VALUE_UNREPRESENTABLE",
     "VERSION_MISMATCH",
@@ -62,6 +63,7 @@ INPUT_FAILED: Final = "INPUT_FAILED"
 OP_FAILED: Final = "OP_FAILED"
 NO_READER: Final = "NO_READER"
 BACKEND_UNAVAILABLE: Final = "BACKEND_UNAVAILABLE"
+UNSAFE_SINK: Final = "UNSAFE_SINK"
 
 CODES: Final[dict[str, str]] = {
     IO_ERROR: "The file could not be read (missing, a directory, no permission).",
@@ -108,6 +110,10 @@ CODES: Final[dict[str, str]] = {
     OP_FAILED: "An item failed in an op whose error policy is fail_fast; the run stopped.",
     NO_READER: "No registered reader (or several) produces the first op's input type.",
     BACKEND_UNAVAILABLE: "The backend the spec or the command line asks for is not available.",
+    UNSAFE_SINK: (
+        "A sink that is not idempotent would run on a backend that may retry tasks, so a "
+        "retried task could write twice; refused before anything runs."
+    ),
 }
 
 

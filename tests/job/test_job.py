@@ -180,8 +180,8 @@ def test_run_command_json_and_failures(tmp_path: Path) -> None:
     assert code == 0
     assert json.loads(out)["report"]["outputs"] == 1
     code, _, err = run_cli("run", str(spec(tmp_path)), "--input", str(items), "--backend", "dask")
-    assert code == 2
-    assert "BACKEND_UNAVAILABLE backend 'dask' is not available" in err
+    assert code == 1
+    assert "UNSAFE_SINK sink 'store' (core.totals) is not idempotent, and the dask backend" in err
     code, _, err = run_cli("run", str(tmp_path / "missing.json"), "--input", str(items))
     assert code == 2
     failing = spec(tmp_path, policy="fail_fast")

@@ -1,4 +1,4 @@
-"""`pipespec run`: one job on the local backend, a progress line on a terminal, a summary."""
+"""`pipespec run`: one job on a backend, a progress line on a terminal, a summary."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import BACKEND_UNAVAILABLE, IO_ERROR, ErrInfo
+from ..backends import BACKENDS, Backend, BackendOptions, get_backend
+from ..errors import IO_ERROR, ErrInfo
 from ..job import RECORD, JobRecord, run_job
 from ..limits import Limits
 from ..read import read_path
 from ..registry import Registry
-from ..result import Err, Ok
+from ..result import Err, Ok, Result
 
 __all__ = ["add_run_command", "run_command"]
-
-BACKENDS = ("local", "dask", "beam")
 
 
 def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -37,6 +36,25 @@ def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "--output", default="out", metavar="DIR", help="where results go (default: out)"
     )
     run.add_argument("--backend", choices=BACKENDS, help="override the spec's backend")
+    engines = run.add_argument_group("distributed backends")
+    engines.add_argument("--scheduler", metavar="ADDRESS",
+                         help="dask: the scheduler (tcp://HOST:PORT); default: a LocalCluster "
+                              "sized by the spec's resources")  # fmt: skip
+    engines.add_argument("--retries", type=_count, metavar="N",
+                         help="dask: task retries (default 2); 0 also keeps a lost worker's "
+                              "tasks from rerunning, as a non-idempotent sink needs")  # fmt: skip
+    engines.add_argument(
+        "--partitions",
+        type=_positive,
+        metavar="N",
+        help="cut the input into N partitions (default: 4 per worker thread)",
+    )
+    engines.add_argument("--runner", metavar="NAME",
+                         help="beam: the runner (default DirectRunner, multi-process; "
+                              "FlinkRunner, SparkRunner, DataflowRunner, ...)")  # fmt: skip
+    engines.add_argument("--beam-option", action="append", default=[], metavar="KEY=VALUE",
+                         type=_option, help="beam: a pipeline option passed to the runner "
+                                            "(repeatable), e.g. direct_num_workers=2")  # fmt: skip
     run.add_argument(
         "--resume",
         action="store_true",
@@ -50,6 +68,60 @@ def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     run.add_argument("--reader", metavar="ID",
                      help="the reader to use when several fit")  # fmt: skip
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {value}")
+    return value
+
+
+def _option(text: str) -> str:
+    key, equals, _ = text.partition("=")
+    if not equals or not key.strip() or key.startswith("-"):
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, found {text!r}")
+    return text
+
+
+def _backend(args: argparse.Namespace, data: object) -> Result[Backend | None, ErrInfo]:
+    declared = data.get("backend") if isinstance(data, dict) else None
+    name = args.backend or declared or "local"
+    if not isinstance(name, str):
+        name = repr(name)
+    if name == "local":
+        return Ok(None)
+    resources = data.get("resources") if isinstance(data, dict) else None
+    options = BackendOptions(
+        scheduler=args.scheduler,
+        retries=args.retries,
+        partitions=args.partitions,
+        runner=args.runner,
+        pipeline_options=tuple(args.beam_option),
+        resources=resources if isinstance(resources, dict) else {},
+    )
+    return get_backend(name, options)
+
+
+def _misplaced(args: argparse.Namespace, backend: Backend | None) -> str | None:
+    name = backend.name if backend is not None else "local"
+    if name != "dask" and (args.scheduler is not None or args.retries is not None):
+        return f"--scheduler and --retries are for the dask backend, not {name}"
+    if name != "beam" and (args.runner is not None or args.beam_option):
+        return f"--runner and --beam-option are for the beam backend, not {name}"
+    if name == "local" and args.partitions is not None:
+        return "--partitions is for the dask and beam backends; local runs stream"
+    return None
 
 
 @contextmanager
@@ -96,7 +168,8 @@ def _summary(record: JobRecord, input_path: str, out: TextIO) -> None:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1])]
         cells += [cell.rjust(width) for cell, width in zip(row[2:], widths[2:], strict=True)]
         print("  ".join(cells), file=out)
-    print(f"time    {report.seconds:.2f} s, {report.outputs} outputs", file=out)
+    where = f" on {record.backend}" if record.backend != "local" else ""
+    print(f"time    {report.seconds:.2f} s{where}, {report.outputs} outputs", file=out)
     print(f"run     {record.run_digest}  {record.output_dir / RECORD}", file=out)
 
 
@@ -116,11 +189,15 @@ def run_command(
             return 2 if error.code == IO_ERROR else 1
         case Ok(document):
             pass
-    declared = document.data.get("backend") if isinstance(document.data, dict) else None
-    backend = args.backend or declared or "local"
-    if backend != "local":
-        message = f"backend {backend!r} is not available in this build; run with --backend local"
-        report([ErrInfo(code=BACKEND_UNAVAILABLE, message=message, file=args.spec)])
+    match _backend(args, document.data):
+        case Err(error):
+            report([error if error.file else ErrInfo(**{**error.to_report(), "file": args.spec})])
+            return 2
+        case Ok(backend):
+            pass
+    misplaced = _misplaced(args, backend)
+    if misplaced is not None:
+        print(f"pipespec run: error: {misplaced}", file=err)
         return 2
     with _progress(err) as progress:
         result = run_job(
@@ -132,6 +209,8 @@ def run_command(
             allow=frozenset(args.allow) if args.allow else None,
             reader_id=args.reader,
             progress=progress,
+            limits=limits,
+            backend=backend,
         )
     record_path = Path(args.output) / RECORD
     match result:

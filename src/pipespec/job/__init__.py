@@ -9,14 +9,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..backends import Backend, run_partitioned
+from ..backends._driver import unsafe_sinks
 from ..digest import digest
 from ..errors import BUILD_FAILED, IO_ERROR, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
 from ..pipeline import Pipeline
-from ..reconstruction import Source, reconstruct
+from ..read import Document
+from ..reconstruction import Source, reconstruct, serialize
 from ..registry import Entry, Registry, RunContext
 from ..result import Err, Ok, Result
-from ..runtime import Collected, RunReport, Tap, run_local
+from ..runtime import Collected, Failed, RunReport, Tap, run_local
 from ._inputs import input_digest, pick_reader
 from ._materialize import Point, points
 
@@ -39,11 +42,14 @@ class JobRecord:
     run_digest: str
     """Digest of everything above but the timings: equal for a repeated, identical run."""
     output_dir: Path
+    backend: str = "local"
+    """Where it ran; not covered by ``run_digest``, since every backend gives the same result."""
 
     def to_json(self) -> dict[str, Any]:
         body = _record_body(self.spec_digest, self.input_digest, self.registry_versions,
                             self.resumed_from, self.report)  # fmt: skip
-        return {**body, "run_digest": self.run_digest, "seconds": round(self.report.seconds, 6)}
+        return {**body, "run_digest": self.run_digest, "backend": self.backend,
+                "seconds": round(self.report.seconds, 6)}  # fmt: skip
 
 
 def _record_body(
@@ -119,6 +125,21 @@ def _resume_point(found: list[Point]) -> Point | None:
     return complete[-1] if complete else None
 
 
+def _spec_text(source: Source, pipeline: Pipeline) -> tuple[str, str | None]:
+    """The text workers rebuild from, and the file errors name: the user's own text when
+    there is one, so a worker's error points at the same line and column."""
+    if isinstance(source, Document):
+        return source.text, source.source
+    if isinstance(source, str):
+        return source, None
+    return serialize(pipeline), None
+
+
+def _persist(point: Point, items: list[Any]) -> None:
+    for _ in point.tap(iter(items)):
+        pass
+
+
 def run_job(
     source: Source,
     registry: Registry,
@@ -130,19 +151,30 @@ def run_job(
     reader_id: str | None = None,
     progress: Callable[[int], None] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    backend: Backend | None = None,
 ) -> Result[JobRecord, ErrInfo]:
-    """Reconstruct ``source``, read ``input_path`` with the registry's reader, run on the
-    local backend, and leave in ``output_dir`` the outputs (``outputs.jsonl``), the error
-    output (``errors.jsonl``), materialized points and the run record (``run-record.json``).
+    """Reconstruct ``source``, read ``input_path`` with the registry's reader, run, and leave
+    in ``output_dir`` the outputs (``outputs.jsonl``), the error output (``errors.jsonl``),
+    materialized points and the run record (``run-record.json``).
 
     With ``resume``, the last complete materialization point for this spec prefix and this
     input is read back instead of recomputing the ops up to it.
+
+    ``backend`` None streams on the embedded local backend. Any other backend gets the
+    input cut into partitions and the spec text (see ``pipespec.backends``); a sink that is
+    not idempotent on a backend that may retry tasks is refused (UNSAFE_SINK) before the
+    input is opened. The files left are the same: outputs in partition order, so equal to a
+    local run's as a multiset (and in order when the ops keep one output per item).
     """
     match reconstruct(source, registry, allow=allow, limits=limits):
         case Err() as failed:
             return failed
         case Ok(pipeline):
             pass
+    if backend is not None and backend.may_retry is not None:
+        unsafe = unsafe_sinks(pipeline.ops, backend.name, backend.may_retry)
+        if unsafe is not None:
+            return Err(unsafe)
     match input_digest(input_path):
         case Err() as failed:
             return failed
@@ -156,9 +188,9 @@ def run_job(
     found = points(pipeline, in_digest, output_dir)
     start = _resume_point(found) if resume else None
     reader: Entry | None = None
+    rest = pipeline.ops[start.index + 1 :] if start is not None else pipeline.ops
     if start is not None:
         items: Any = start.items()
-        rest = pipeline.ops[start.index + 1 :]
     else:
         match pick_reader(registry, pipeline.ops[0].op.in_type, reader_id):
             case Err() as failed:
@@ -170,22 +202,38 @@ def run_job(
         except Exception as exc:
             message = f"reader {reader.id!r} failed to start: {type(exc).__name__}: {exc}"
             return Err(ErrInfo(code=BUILD_FAILED, message=message))
-        rest = pipeline.ops
     if progress is not None:
         items = _counted(items, progress)
     taps: dict[int, Tap] = {
         point.index: point.tap for point in found if start is None or point.index > start.index
     }
     errors = _ErrorOutput(output_dir / ERRORS)
-    run = run_local(dataclasses.replace(pipeline, ops=rest), items, context=context,
-                    on_collect=errors, taps=taps)  # fmt: skip
+    remaining = dataclasses.replace(pipeline, ops=rest)
     try:
         with (output_dir / OUTPUTS).open("w", encoding="utf-8") as out:
-            for output in run:
-                out.write(json.dumps(_jsonable(output), ensure_ascii=False) + "\n")
+            if backend is None:
+                run = run_local(remaining, items, context=context, on_collect=errors, taps=taps)
+                for output in run:
+                    out.write(json.dumps(_jsonable(output), ensure_ascii=False) + "\n")
+                report = run.report
+            else:
+                text, file = _spec_text(source, pipeline)
+                outcome = run_partitioned(
+                    backend, remaining, items, spec_text=text, partitions=backend.partitions(),
+                    context=context, on_collect=errors, allow=allow, keep=tuple(taps),
+                    limits=limits, file=file,
+                )  # fmt: skip
+                for output in outcome.outputs:
+                    out.write(json.dumps(_jsonable(output), ensure_ascii=False) + "\n")
+                report = outcome.report
+                for point in found:
+                    if point.index in outcome.kept and report.failure is None:
+                        try:
+                            _persist(point, outcome.kept[point.index])
+                        except Failed as failed:
+                            report = dataclasses.replace(report, failure=failed.error)
     finally:
         errors.close()
-    report = run.report
     versions = _versions(
         pipeline, reader.id if reader else None, reader.version if reader else None
     )
@@ -201,6 +249,7 @@ def run_job(
         report=report,
         run_digest=run_digest.value,
         output_dir=output_dir,
+        backend=backend.name if backend is not None else "local",
     )
     (output_dir / RECORD).write_text(
         json.dumps(record.to_json(), indent=2) + "\n", encoding="utf-8"

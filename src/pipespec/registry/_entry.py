@@ -52,6 +52,9 @@ class RunContext:
     """The directory sinks write under; None when the run has none."""
     attempt: int = 1
     """1 for a first execution; larger when a backend retries the work."""
+    partition: int | None = None
+    """The 0-based partition a distributed backend builds this entry for; None when the run
+    is not partitioned. A sink that writes one file per run writes one per partition."""
 
 
 class SinkWriter(Protocol):
@@ -84,6 +87,9 @@ class Entry:
     build: Callable[[Mapping[str, Any], RunContext], Any]
     params_schema: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
     sink_contract: SinkContract | None = None
+    merge_receipts: Callable[[Sequence[Any]], Any] | None = None
+    """For sinks: how the receipts of a partitioned run (in partition order) become the run's
+    one receipt; None keeps them all (see ``pipespec.backends``)."""
     commutative: bool | None = None
     examples: tuple[Any, ...] = ()
     """For monoids: sample values the law tests combine."""
@@ -127,6 +133,10 @@ def _problems(entry: Entry) -> Iterable[str]:
     yield from _params_schema_problems(entry.params_schema)
     if (entry.kind == "sink") != (entry.sink_contract is not None):
         yield "a sink_contract is required for sinks and only for them"
+    if entry.merge_receipts is not None and (
+        entry.kind != "sink" or not callable(entry.merge_receipts)
+    ):
+        yield "merge_receipts must be a function, and only sinks have one"
     if (entry.kind == "monoid") != (entry.commutative is not None):
         yield "commutative is required for monoids and only for them"
     if entry.kind == "monoid" and len(entry.examples) < 2:
@@ -223,8 +233,12 @@ def sink(
     idempotent: bool,
     params_schema: Mapping[str, Any] = NO_PARAMS,
     description: str = "",
+    merge_receipts: Callable[[Sequence[Any]], Any] | None = None,
 ) -> Entry:
-    """A sink: ``open_writer(params, context)`` opens a ``SinkWriter`` when a run starts."""
+    """A sink: ``open_writer(params, context)`` opens a ``SinkWriter`` when a run starts.
+
+    A distributed backend opens one writer per partition; ``merge_receipts`` turns their
+    receipts, in partition order, into the run's one receipt."""
     return Entry(
         id=id,
         version=version,
@@ -234,6 +248,7 @@ def sink(
         build=open_writer,
         params_schema=params_schema,
         sink_contract=SinkContract(idempotent=idempotent),
+        merge_receipts=merge_receipts,
         description=_summary(open_writer, description),
     )
 
