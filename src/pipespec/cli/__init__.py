@@ -21,6 +21,7 @@ from ..write import dump, leading_comments
 from ._files import write_atomically
 from ._report import render_json, render_text
 from ._run import add_run_command, run_command
+from ._schema import add_schema_command, schema_command
 
 __all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "main"]
 
@@ -83,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         help="admit only these ids (repeatable; default: every registered id)",
     )
     add_run_command(commands, common)
+    add_schema_command(commands)
     commands.add_parser(
         "registry",
         help="print the installed registry's manifest (JSON): what a producer needs to write specs",
@@ -202,6 +204,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return run_command(args, registry, report, out, err, limits=_limits(args))
 
 
+def _schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    def report(errors: list[ErrInfo]) -> None:
+        _report(errors, args, out, err)
+
+    return schema_command(args, _registry, report, err)
+
+
 def _hash(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     match read_path(args.file, limits=_limits(args)):
         case Err(error):
@@ -287,6 +296,7 @@ _COMMANDS = {
     "run": _run,
     "hash": _hash,
     "seal": _seal,
+    "schema": _schema,
 }
 
 
