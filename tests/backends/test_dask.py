@@ -38,7 +38,14 @@ from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.registry import RunContext
 from pipespec.result import Err, Ok
 
-distributed = pytest.importorskip("distributed")
+try:
+    import distributed
+except ImportError:
+    # Never a skip: `make test` installs the dask extra, so a missing one is a broken setup.
+    pytest.fail(
+        "distributed is not installed: run `make test` (it installs .[test,dask,beam])",
+        pytrace=False,
+    )
 
 pytestmark = pytest.mark.filterwarnings(
     # A killed worker's nanny and the cluster's shutdown leave sockets to the collector.
