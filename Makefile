@@ -49,7 +49,7 @@ demo: $(STAMP)
 	@sh examples/demo.sh $(BIN)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_backends.py
 
 # Long property-based campaigns; `make test` runs a bounded number of examples.

@@ -13,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import documents, json_values
 
-from pipespec.digest import _canonical, canonical_bytes, digest, seal_data, verify_data
+from pipespec.digest import (
+    _canonical,
+    _verify_float_free,
+    canonical_bytes,
+    digest,
+    seal_data,
+    verify_data,
+)
 from pipespec.errors import HASH_MISMATCH, UNSEALED, VALUE_UNREPRESENTABLE
 from pipespec.result import Err, Ok
 
@@ -26,6 +33,34 @@ def test_canonical_bytes_are_rfc8785(value: Any) -> None:
 @given(json_values(floats=False))
 def test_fast_path_is_byte_identical_to_rfc8785(value: Any) -> None:
     assert _canonical(value, float_free=True) == rfc8785.dumps(value)
+
+
+@given(json_values(floats=False))
+def test_plain_values_take_the_fast_path_byte_identically(value: Any) -> None:
+    assert _canonical(value, float_free=False) == rfc8785.dumps(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": 1.5},
+        {1: "int key"},
+        {"t": (1, 2)},
+        {"n": 2**53},
+        {"b": True, "n": None, "s": "\ud800"},
+        [{"deep": [[{"x": 1e21}]]}],
+    ],
+)
+def test_values_the_fast_path_does_not_cover_go_to_the_reference(value: Any) -> None:
+    try:
+        expected: bytes | None = rfc8785.dumps(value)
+    except Exception:
+        expected = None
+    result = canonical_bytes(value)
+    if expected is None:
+        assert isinstance(result, Err) and result.error.code == VALUE_UNREPRESENTABLE
+    else:
+        assert result == Ok(expected)
 
 
 def test_fast_path_orders_keys_by_utf16_code_units() -> None:
@@ -113,6 +148,30 @@ def _changed(value: Any) -> Any:
     if isinstance(value, str):
         return value + "x"
     return 0
+
+
+@given(documents(), st.data())
+def test_fast_verification_agrees_with_the_reference(
+    doc: dict[str, Any], data: st.DataObject
+) -> None:
+    # The float-free path assembles the root's bytes from the op bodies; the reference
+    # canonicalizes every object whole. They must report the same errors, sealed or tampered.
+    sealed = _sealed(doc)
+    if _has_float(sealed):
+        return
+    tampered = copy.deepcopy(sealed)
+    hashed = [p for p in _leaf_paths(tampered) if p[0] != "$schema"]
+    for path in data.draw(st.lists(st.sampled_from(hashed), max_size=3)):
+        node = tampered
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = _changed(node[path[-1]])
+    if data.draw(st.booleans()) and tampered["ops"]:
+        del tampered["ops"][0]["version"]
+    fast = _verify_float_free(tampered)
+    astral = any(ord(c) > 0xFFFF for c in json.dumps(tampered, ensure_ascii=False))
+    assert fast is not None or astral  # else the fast path was never exercised
+    assert verify_data(tampered, float_free=True) == verify_data(tampered)
 
 
 @given(documents(), st.data())

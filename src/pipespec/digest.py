@@ -83,18 +83,47 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is built of dicts with string keys, lists, strings, booleans, None and
+    safe integers only: the values whose `json.dumps` bytes RFC 8785 shares."""
+    pending = [value]
+    pop, extend = pending.pop, pending.extend
+    while pending:
+        node = pop()
+        kind = type(node)
+        if kind is dict:
+            try:
+                "".join(node)  # one C call refusing any key that is not a string
+            except TypeError:
+                return False
+            extend(node.values())
+        elif kind is list:
+            extend(node)
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
+                return False
+        elif not (kind is str or kind is bool or node is None):
+            return False  # floats, tuples, subclasses, anything else: the reference decides
+    return True
+
+
 def _canonical(value: Any, *, float_free: bool, at: str = "") -> bytes:
     """RFC 8785 bytes of ``value``; raises ``_Unrepresentable``.
 
+    Without floats, `json.dumps` with sorted keys writes exactly the RFC 8785 bytes unless a
+    key outside the Basic Multilingual Plane changes the order, as property tests check
+    against the reference implementation; everything else goes to the reference.
     ``float_free`` may be true only for data a pipespec reader produced from a document
-    without floats: the reader has already refused every value RFC 8785 cannot represent,
-    and without floats `json.dumps` writes exactly the RFC 8785 bytes, as a property test
-    checks against the reference implementation.
+    without floats: the reader has already refused what RFC 8785 cannot represent, so the
+    walk proving the value plain is skipped.
     """
-    if float_free:
+    if float_free or _plain(value):
         text = _ENCODER.encode(value)
-        if not _ASTRAL.search(text):
-            return text.encode("utf-8")
+        if text.isascii() or not _ASTRAL.search(text):
+            try:
+                return text.encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: the reference path names where
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, TypeError, ValueError) as exc:
@@ -198,6 +227,13 @@ def seal_data(
 
 def _check(obj: Mapping[str, Any], at: str, what: str, *, float_free: bool) -> ErrInfo | None:
     actual = _member_digest(obj, at, float_free=float_free)
+    if obj.get("version") == actual:
+        return None
+    return _mismatch(obj, at, what, actual)
+
+
+def _mismatch(obj: Mapping[str, Any], at: str, what: str, actual: str) -> ErrInfo:
+    """The error for a versioned object whose `version` is missing or is not ``actual``."""
     written = obj.get("version")
     if written is None:
         return ErrInfo(
@@ -206,22 +242,102 @@ def _check(obj: Mapping[str, Any], at: str, what: str, *, float_free: bool) -> E
             path=at,
             expected=actual,
         )
-    if written != actual:
-        return ErrInfo(
-            code=HASH_MISMATCH,
-            message=(
-                f"{what} digest does not match its content at {at}/version: "
-                f"expected {actual}, found {written}"
-            ),
-            path=at + "/version",
-            expected=actual,
-            found=str(written),
+    return ErrInfo(
+        code=HASH_MISMATCH,
+        message=(
+            f"{what} digest does not match its content at {at}/version: "
+            f"expected {actual}, found {written}"
+        ),
+        path=at + "/version",
+        expected=actual,
+        found=str(written),
+    )
+
+
+# Between op bodies in one encoder call. A lone surrogate: no float-free reader output holds
+# one, and the encoder (ensure_ascii off) writes it as it is, so it marks the boundaries.
+_SEPARATOR = "\ud800"
+_SPLIT = ',"' + _SEPARATOR + '",'
+
+
+def _op_bodies(ops: list[Any]) -> tuple[list[str], list[Any]] | None:
+    """Each op's canonical text without its `version`, and the versions as written; None when
+    the fast path does not apply (an op not a plain object, a key sorting after `version`)."""
+    bodies: list[Any] = []
+    written: list[Any] = []
+    for op in ops:
+        if type(op) is not dict:
+            return None
+        body = dict(op)
+        version = body.pop("version", None)
+        if version is not None and body and max(body) > "version":
+            return None
+        bodies.append(body)
+        bodies.append(_SEPARATOR)
+        written.append(version)
+    if not bodies:
+        return [], []
+    bodies.pop()
+    texts = _ENCODER.encode(bodies)[1:-1].split(_SPLIT)
+    return (texts, written) if len(texts) == len(written) else None
+
+
+def _verify_float_free(data: Mapping[str, Any]) -> list[ErrInfo] | None:
+    """``verify_data`` for reader output without floats, encoding each op once: the root's
+    canonical text is assembled from the op bodies. None when the fast path does not apply;
+    the caller then takes the reference path, which gives the same answer."""
+    ops = data.get("ops")
+    if type(ops) is not list or type(data) is not dict:
+        return None
+    found = _op_bodies(ops)
+    if found is None:
+        return None
+    texts, written = found
+    # Sorted keys: the members before `ops`, then `ops`, then the members after it.
+    before = {k: v for k, v in data.items() if k < "ops" and k not in _ROOT_UNHASHED}
+    after = {k: v for k, v in data.items() if k > "ops" and k not in _ROOT_UNHASHED}
+    full = [
+        text
+        if version is None
+        else f'{text[:-1]}{"," if len(text) > 2 else ""}"version":{_ENCODER.encode(version)}}}'
+        for text, version in zip(texts, written, strict=True)
+    ]
+    root_text = "".join(
+        (
+            _ENCODER.encode(before)[:-1] + ("," if before else ""),
+            '"ops":[',
+            ",".join(full),
+            "]",
+            "," + _ENCODER.encode(after)[1:] if after else "}",
         )
-    return None
+    )
+    if not root_text.isascii() and (_ASTRAL.search(root_text) or _SEPARATOR in root_text):
+        return None
+    errors: list[ErrInfo] = []
+    for index, (text, version) in enumerate(zip(texts, written, strict=True)):
+        actual = _sha256(text.encode("utf-8"))
+        if version != actual:
+            errors.append(_mismatch(ops[index], pointer(["ops", index]), "op", actual))
+    monoids = data.get("monoids")
+    if isinstance(monoids, Mapping):
+        for key, monoid in monoids.items():
+            if isinstance(monoid, Mapping):
+                at = pointer(["monoids", key])
+                actual = _member_digest(monoid, at, float_free=True)
+                if monoid.get("version") != actual:
+                    errors.append(_mismatch(monoid, at, "monoid", actual))
+    actual = _sha256(root_text.encode("utf-8"))
+    if data.get("version") != actual:
+        errors.append(_mismatch(data, "", "document", actual))
+    return errors
 
 
 def verify_data(data: Mapping[str, Any], *, float_free: bool = False) -> list[ErrInfo]:
     """Every missing or wrong `version` digest in a schema-valid document; empty when all match."""
+    if float_free:
+        fast = _verify_float_free(data)
+        if fast is not None:
+            return fast
     errors: list[ErrInfo] = []
     try:
         for at, obj in _members(data):

@@ -15,18 +15,25 @@ from pipespec.models.pipeline_schema import PipespecPipeline, Resources
 from pipespec.models.sink_contract_schema import SinkContract
 from pipespec.schemas import PIPELINE, load_schema
 
-__all__ = ["freeze", "op_to_model", "op_to_wire", "thaw", "to_model", "to_wire"]
+__all__ = ["freeze", "frozen_member", "op_to_model", "op_to_wire", "thaw", "to_model", "to_wire"]
 
 # Wire keys that are not Python identifiers, and the field names the generator gave them.
 _FIELD_NAMES: Mapping[str, str] = MappingProxyType({"$schema": "field_schema"})
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: Any) -> Any:
     """A JSON value made deeply immutable: objects as MappingProxyType, arrays as tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(item) for item in value)
+    kind = type(value)
+    # Exact types first, and scalars without a call: this runs over whole documents.
+    if kind is dict or (kind not in _SCALARS and isinstance(value, Mapping)):
+        return MappingProxyType(
+            {k: v if type(v) in _SCALARS else freeze(v) for k, v in value.items()}
+        )
+    if kind is list or kind is tuple or isinstance(value, list | tuple):
+        return tuple([v if type(v) in _SCALARS else freeze(v) for v in value])
     return value
 
 
@@ -38,6 +45,11 @@ def _optional_int(value: Any) -> int | None:
 def _optional_params(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
     params = data.get("params")
     return None if params is None else freeze(params)
+
+
+def frozen_member(value: Any) -> Any:
+    """``freeze(value)``, skipping the call for a scalar (most members of a document)."""
+    return value if type(value) in _SCALARS else freeze(value)
 
 
 class _OpCommon(TypedDict):
@@ -140,7 +152,7 @@ def _resources(data: Mapping[str, Any]) -> Resources:
     )
 
 
-def to_model(data: Mapping[str, Any]) -> PipespecPipeline:
+def to_model(data: Mapping[str, Any], *, ops: tuple[Op, ...] | None = None) -> PipespecPipeline:
     """The immutable model of a pipeline document already valid against the pipeline schema.
 
     Ops become their generated classes by ``type``, lists become tuples, and ``params`` and
@@ -148,7 +160,8 @@ def to_model(data: Mapping[str, Any]) -> PipespecPipeline:
     underneath a holder. Integer fields given as integral floats (``1.0``) become ints.
 
     Callers validate first: on a document that is not valid this may raise ``KeyError`` or
-    ``TypeError``, or return a model that does not describe the document.
+    ``TypeError``, or return a model that does not describe the document. ``ops``, when
+    given, are the models of ``data["ops"]`` already built with :func:`op_to_model`.
     """
     monoids = data.get("monoids")
     resources = data.get("resources")
@@ -156,7 +169,7 @@ def to_model(data: Mapping[str, Any]) -> PipespecPipeline:
     return PipespecPipeline(
         field_schema=data.get("$schema"),
         spec_version=data["spec_version"],
-        ops=tuple(op_to_model(op) for op in data["ops"]),
+        ops=tuple(op_to_model(op) for op in data["ops"]) if ops is None else ops,
         monoids=None
         if monoids is None
         else MappingProxyType({key: _monoid(value) for key, value in monoids.items()}),

@@ -60,8 +60,12 @@ def _skeleton(raw: bytes, escaped: bool) -> bytes:
     # pair of quotes; left-to-right counting proves it, and the quotes can simply go.
     if skeleton.count(b'""') * 2 == skeleton.count(b'"'):
         return skeleton.translate(None, b'"')
-    # Left to right, each quote opens or closes a string; an unterminated one (the text
-    # is then not JSON) leaves a stray quote, which goes too.
+    # Left to right, each quote opens or closes a string: with the quotes paired, the
+    # pieces between them alternate outside, inside, outside.
+    pieces = skeleton.split(b'"')
+    if len(pieces) % 2:
+        return b"".join(pieces[::2])
+    # An unterminated string (the text is then not JSON) leaves a stray quote, which goes too.
     return _STRING.sub(b"", skeleton).translate(None, b'"')
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ..digest import seal_data
 from ..errors import RECONSTRUCT_FAIL, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import freeze, thaw, to_model
+from ..model import frozen_member, thaw, to_model
+from ..models.pipeline_schema import PipespecPipeline
 from ..pipeline import OpPlan, Pipeline
 from ..read import Document, read_bytes, read_text
 from ..registry import Registry
@@ -78,6 +80,23 @@ def _unexpected(exc: Exception) -> ErrInfo:
     )
 
 
+def _frozen_spec(data: Mapping[str, Any], model: PipespecPipeline) -> Mapping[str, Any]:
+    """``freeze(data)``, sharing each op's frozen params with its model rather than copying
+    them a second time."""
+    ops = tuple(
+        MappingProxyType(
+            {
+                key: op_model.params if key == "params" else frozen_member(value)
+                for key, value in op.items()
+            }
+        )
+        for op, op_model in zip(data["ops"], model.ops, strict=True)
+    )
+    return MappingProxyType(
+        {key: ops if key == "ops" else frozen_member(value) for key, value in data.items()}
+    )
+
+
 def check_document(
     source: Source,
     registry: Registry,
@@ -127,7 +146,8 @@ def reconstruct(
         if findings:
             # Findings arrive in reporting order; only the first is placed.
             return Err(given.errors(findings[:1])[0])
-        return Ok(Pipeline(spec=freeze(given.data), model=to_model(given.data), ops=plans))
+        model = to_model(given.data, ops=tuple(plan.op for plan in plans))
+        return Ok(Pipeline(spec=_frozen_spec(given.data, model), model=model, ops=plans))
     except Exception as exc:  # a bug must still come back as a value
         return Err(_unexpected(exc))
 

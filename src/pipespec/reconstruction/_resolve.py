@@ -5,9 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
-
-import jsonschema
 
 from ..errors import (
     CONTRACT_MISMATCH,
@@ -23,11 +22,12 @@ from ..errors import (
     ErrInfo,
     pointer,
 )
-from ..model import freeze, op_to_model, thaw
+from ..model import freeze, op_to_model
 from ..monoids import BUILTIN_MONOIDS
 from ..pipeline import MonoidPlan, OpPlan
 from ..registry import Entry, Kind, Registry
-from ..validate._render import Finding, instance_findings
+from ..validate._render import Finding
+from ._params import params_findings, params_valid
 
 __all__ = ["ID_FIELDS", "Phase", "registry_findings"]
 
@@ -39,6 +39,9 @@ ID_FIELDS: Mapping[str, tuple[str, str, Kind]] = {
     "Combine": ("lift_id", "lift_version", "lift"),
     "Sink": ("sink_id", "sink_version", "sink"),
 }
+
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Phase:
@@ -87,9 +90,7 @@ def _suggestion(wanted: str, registry: Registry, kind: Kind) -> str:
 
 
 def _params_findings(entry: Entry, params: Any, at: list[str | int]) -> Iterator[Staged]:
-    # python-jsonschema validators interpret the schema as they go: building one is cheap.
-    validator = jsonschema.Draft202012Validator(thaw(entry.params_schema))
-    for finding in instance_findings(validator, params, at, PARAMS_INVALID):
+    for finding in params_findings(entry.params_schema, params, at):
         yield Staged(Phase.PARAMS, finding)
 
 
@@ -99,12 +100,14 @@ def find_entry(
     """The entry an op names, if the allow-list admits it and it is of the kind the op needs."""
     id_field, _, kind = ID_FIELDS[op["type"]]
     wanted = op[id_field]
+    entry = registry.get(wanted)
+    if entry is not None and entry.kind == kind and (allow is None or wanted in allow):
+        return entry, []
     at = pointer(["ops", index, id_field])
     what = "sink" if kind == "sink" else ("lift" if kind == "lift" else "function")
     if allow is not None and wanted not in allow:
         code = UNALLOWED_SINK if kind == "sink" else UNALLOWED_OP
         return None, [_error(Phase.ALLOW, code, f"{what} {wanted!r} is not in the allow-list", at)]
-    entry = registry.get(wanted)
     if entry is None:
         code = UNKNOWN_SINK if kind == "sink" else UNKNOWN_OP
         hint = _suggestion(wanted, registry, kind)
@@ -258,6 +261,23 @@ def _combine_findings(
         )
 
 
+def _plainly_fits(op: Mapping[str, Any], entry: Entry, params: Any) -> bool:
+    """Whether the pin, types, contract and params all match ``entry``: the common case,
+    checked without building findings. False sends the op through the full checks."""
+    contract = op.get("sink_contract")
+    return (
+        op.get(ID_FIELDS[op["type"]][1]) == entry.version
+        and op["in_type"] == entry.in_type
+        and op["out_type"] == entry.out_type
+        and (
+            contract is None
+            or entry.sink_contract is None
+            or contract.get("idempotent") == entry.sink_contract.idempotent
+        )
+        and params_valid(entry.params_schema, params)
+    )
+
+
 def registry_findings(
     data: Mapping[str, Any], registry: Registry, allow: Collection[str] | None
 ) -> tuple[tuple[OpPlan, ...], list[Staged]]:
@@ -279,19 +299,21 @@ def registry_findings(
         staged += found
         if entry is None:
             continue
-        staged += _pin_findings(index, op, entry)
         params = op.get("params", {})
-        staged += _params_findings(entry, params, ["ops", index, "params"])
-        staged += _type_findings(index, op, entry)
+        if not _plainly_fits(op, entry, params):
+            staged += _pin_findings(index, op, entry)
+            staged += _params_findings(entry, params, ["ops", index, "params"])
+            staged += _type_findings(index, op, entry)
         monoid_plan = monoid_plans.get(op["monoid_id"]) if op["type"] == "Combine" else None
         if op["type"] == "Combine":
             staged += _combine_findings(index, op, entry, monoid_plan)
+        model = op_to_model(op)
         plans.append(
             OpPlan(
                 index=index,
-                op=op_to_model(op),
+                op=model,
                 entry=entry,
-                params=freeze(params),
+                params=_NO_PARAMS if model.params is None else model.params,
                 monoid=monoid_plan,
             )
         )
