@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from types import MappingProxyType
 from typing import Any
 
 from core_registry import core_registry, op
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spawn_child import run_shipped_text
 
+from pipespec.model import thaw
 from pipespec.pipeline import Pipeline
 from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.result import Ok
@@ -141,3 +143,22 @@ def test_a_spawned_interpreter_runs_the_shipped_text_to_the_same_outputs() -> No
     child.join(timeout=60)
     assert child.exitcode == 0
     assert answer == ("ok", local, doc.value["version"])
+
+
+@given(documents())
+def test_the_reconstructed_spec_is_deeply_frozen_and_equal_to_the_document(
+    doc: dict[str, Any],
+) -> None:
+    # The spec shares each op's frozen params with the op's model: nothing stays mutable.
+    pipeline = _reconstructed(json.dumps(doc))
+    assert thaw(pipeline.spec) == doc
+    pending: list[Any] = [pipeline.spec]
+    while pending:
+        node = pending.pop()
+        assert not isinstance(node, dict | list)
+        if isinstance(node, MappingProxyType):
+            pending.extend(node.values())
+        elif isinstance(node, tuple):
+            pending.extend(node)
+    for op_spec, plan in zip(pipeline.spec["ops"], pipeline.ops, strict=True):
+        assert op_spec.get("params") is plan.op.params

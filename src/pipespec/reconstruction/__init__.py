@@ -10,7 +10,8 @@ from typing import Any
 from ..digest import seal_data
 from ..errors import RECONSTRUCT_FAIL, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import frozen_member, thaw, to_model
+from ..model import freeze, frozen_member, thaw, to_model
+from ..models.op_schema import Op
 from ..models.pipeline_schema import PipespecPipeline
 from ..pipeline import OpPlan, Pipeline
 from ..read import Document, read_bytes, read_text
@@ -80,18 +81,22 @@ def _unexpected(exc: Exception) -> ErrInfo:
     )
 
 
+def _frozen_op(op: Mapping[str, Any], model: Op) -> Mapping[str, Any]:
+    # A schema-valid op holds scalars but for `params` (frozen once, for the model) and the
+    # one-member `sink_contract`.
+    frozen = dict(op)
+    if model.params is not None:
+        frozen["params"] = model.params
+    contract = frozen.get("sink_contract")
+    if contract is not None:
+        frozen["sink_contract"] = freeze(contract)
+    return MappingProxyType(frozen)
+
+
 def _frozen_spec(data: Mapping[str, Any], model: PipespecPipeline) -> Mapping[str, Any]:
-    """``freeze(data)``, sharing each op's frozen params with its model rather than copying
-    them a second time."""
-    ops = tuple(
-        MappingProxyType(
-            {
-                key: op_model.params if key == "params" else frozen_member(value)
-                for key, value in op.items()
-            }
-        )
-        for op, op_model in zip(data["ops"], model.ops, strict=True)
-    )
+    """``freeze(data)`` for a schema-valid document, sharing each op's frozen params with its
+    model rather than copying them a second time."""
+    ops = tuple(map(_frozen_op, data["ops"], model.ops))
     return MappingProxyType(
         {key: ops if key == "ops" else frozen_member(value) for key, value in data.items()}
     )
