@@ -51,6 +51,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_backends.py
+	$(BIN)/python benchmarks/bench_runtime.py
 
 # Long property-based campaigns; `make test` runs a bounded number of examples.
 fuzz: $(STAMP)
