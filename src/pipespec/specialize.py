@@ -14,9 +14,11 @@ from .reconstruction._resolve import ID_FIELDS
 from .registry import Entry, Registry
 from .schemas import PIPELINE, SCHEMA_FILES, inline_refs, load_schema, schema_text
 
-__all__ = ["SPECIALIZED", "exported_schemas", "render", "specialized_schema"]
+__all__ = ["CATALOG", "SPECIALIZED", "catalog", "exported_schemas", "render", "specialized_schema"]
 
 SPECIALIZED = "pipeline.specialized.schema.json"
+CATALOG = "catalog.json"
+FILE_MATCH = ("*.pipeline.json", "*.pipeline.yaml", "*.pipeline.yml")
 # The canonical op variants by the `type` they tag, in the order op.schema.json lists them.
 _VARIANTS = {"Map": "map", "FlatMap": "flat_map", "BatchMap": "batch_map",
              "Combine": "combine", "Sink": "sink"}  # fmt: skip
@@ -95,6 +97,24 @@ def exported_schemas(registry: Registry | None = None) -> dict[str, str]:
     if registry is not None:
         files[SPECIALIZED] = render(specialized_schema(registry))
     return files
+
+
+def catalog(base_url: str) -> dict[str, Any]:
+    """A SchemaStore-style catalog naming the pipeline schema published under ``base_url``
+    (the folder ``pipespec schema --out`` wrote, served at that address)."""
+    return {
+        "$schema": "https://json.schemastore.org/schema-catalog.json",
+        "version": 1,
+        "schemas": [
+            {
+                "name": "pipespec pipeline",
+                "description": "pipespec data pipeline: a sealed, pure-data list of typed ops "
+                "naming registry entries",
+                "fileMatch": list(FILE_MATCH),
+                "url": base_url.rstrip("/") + "/" + PIPELINE,
+            }
+        ],
+    }
 
 
 def render(schema: Mapping[str, Any]) -> str:

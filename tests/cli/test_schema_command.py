@@ -119,3 +119,28 @@ def test_an_inconsistent_registry_is_reported(
     assert list(tmp_path.iterdir()) == []
     # Without --specialize no registry is needed.
     assert run("schema", "--out", str(tmp_path))[0] == 0
+
+
+def test_catalog_url_writes_a_catalog_entry_for_the_published_folder(tmp_path: Path) -> None:
+    code, _, _ = run(
+        "schema", "--out", str(tmp_path), "--catalog-url", "https://schemas.example.org/pipespec/1/"
+    )
+    assert code == 0
+    entry = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
+    committed = json.loads((EXAMPLES.parent / "editors" / "catalog.json").read_text("utf-8"))
+    # Same shape and file names as the committed entry the editor tests load.
+    assert entry["schemas"][0]["fileMatch"] == committed["schemas"][0]["fileMatch"]
+    assert (
+        entry["schemas"][0]["url"] == "https://schemas.example.org/pipespec/1/pipeline.schema.json"
+    )
+    assert (tmp_path / "pipeline.schema.json").is_file()
+
+
+@pytest.mark.parametrize("url", ["schemas/", "ftp://host/x", "https://", "https://h/x?y=1"])
+def test_catalog_url_must_be_an_http_address_of_a_folder(
+    tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, _ = run("schema", "--out", str(tmp_path), "--catalog-url", url)
+    assert code == 2
+    assert "expected an http(s) address" in capsys.readouterr().err
+    assert not (tmp_path / "catalog.json").exists()

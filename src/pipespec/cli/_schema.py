@@ -6,11 +6,12 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from ..errors import IO_ERROR, ErrInfo
 from ..registry import Registry
 from ..result import Err, Ok, Result
-from ..specialize import SPECIALIZED, exported_schemas
+from ..specialize import CATALOG, SPECIALIZED, catalog, exported_schemas, render
 from ._files import write_atomically
 
 __all__ = ["add_schema_command", "schema_command"]
@@ -33,11 +34,27 @@ def add_schema_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         help=f"also write {SPECIALIZED} for the installed registry",
     )
     schema.add_argument(
+        "--catalog-url",
+        metavar="URL",
+        type=_base_url,
+        help=f"also write {CATALOG}, a SchemaStore-style catalog entry for *.pipeline.json "
+        "and *.pipeline.yaml files, pointing at the files as published under URL",
+    )
+    schema.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
         help="how errors are reported: text lines, or a JSON array of error reports",
     )
+
+
+def _base_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) address of the folder the files are published in, found {text!r}"
+        )
+    return text
 
 
 def schema_command(
@@ -57,6 +74,8 @@ def schema_command(
                 pass
     folder = Path(args.out)
     files = exported_schemas(installed)
+    if args.catalog_url is not None:
+        files[CATALOG] = render(catalog(args.catalog_url))
     target = folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
