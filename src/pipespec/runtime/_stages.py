@@ -172,39 +172,53 @@ def _input_failure(position: int, exc: Exception) -> ErrInfo:
 
 
 # Every stage counts an output as emitted just before yielding it: once yielded it belongs
-# to the next op, which may stop the run before this generator resumes.
+# to the next op, which may stop the run before this generator resumes. The per-item stages
+# keep their counts in locals and add them to the op when the generator ends, however it
+# ends (exhausted, failed or closed by the run): attribute updates per item cost more than
+# a cheap op itself.
 
 
 def map_stage(op: OpRun, fn: Callable[[Any], Any], upstream: Iterator[Any]) -> Iterator[Any]:
     """One output per item."""
-    for position, item in enumerate(upstream):
-        op.received += 1
-        try:
-            output = fn(item)
-        except Exception as exc:
-            op.item_failed(position, item, exc)
-            continue
-        op.succeeded += 1
-        op.emitted += 1
-        yield output
+    received = succeeded = 0
+    try:
+        for position, item in enumerate(upstream):
+            received += 1
+            try:
+                output = fn(item)
+            except Exception as exc:
+                op.item_failed(position, item, exc)
+                continue
+            succeeded += 1
+            yield output
+    finally:
+        op.received += received
+        op.succeeded += succeeded
+        op.emitted += succeeded
 
 
 def flat_map_stage(
     op: OpRun, fn: Callable[[Any], Iterable[Any]], upstream: Iterator[Any]
 ) -> Iterator[Any]:
     """Zero or more outputs per item; one item's outputs are held at once, no more."""
-    for position, item in enumerate(upstream):
-        op.received += 1
-        try:
-            # Gathered first, so an item whose iterable fails half-way emits none of it.
-            outputs = list(fn(item))
-        except Exception as exc:
-            op.item_failed(position, item, exc)
-            continue
-        op.succeeded += 1
-        for output in outputs:
-            op.emitted += 1
-            yield output
+    received = succeeded = emitted = 0
+    try:
+        for position, item in enumerate(upstream):
+            received += 1
+            try:
+                # Gathered first, so an item whose iterable fails half-way emits none of it.
+                outputs = list(fn(item))
+            except Exception as exc:
+                op.item_failed(position, item, exc)
+                continue
+            succeeded += 1
+            for output in outputs:
+                emitted += 1
+                yield output
+    finally:
+        op.received += received
+        op.succeeded += succeeded
+        op.emitted += emitted
 
 
 # Sized iterables a batch function may not answer with: their order or length is not
