@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from pipespec.backends import (
     Backend,
     BackendOptions,
     PartitionTask,
+    TreeFold,
     cache_info,
     clear_cache,
     get_backend,
@@ -174,3 +177,168 @@ def test_a_non_idempotent_sink_is_refused_before_the_input_is_read(tmp_path: Pat
     result = run_job(json.dumps(spec.value), REGISTRY, input_path=tmp_path / "missing",
                      output_dir=tmp_path / "out", backend=calm)  # fmt: skip
     assert isinstance(result, Err) and result.error.code == "IO_ERROR"
+
+
+class Streaming:
+    """A streaming executor run in this process: partitions run as they are submitted, and
+    their results come back in the order ``order`` picks among those submitted (the last
+    submitted first, by default), so the driver must buffer and reorder. It records, at each
+    submit, how far the input had been read and how many partitions the driver held."""
+
+    def __init__(self, size: int, capacity: int, order: Any = None) -> None:
+        self.size, self.capacity = size, capacity
+        self.order = order or (lambda waiting: len(waiting) - 1)
+        self.submits: list[tuple[int, int, int]] = []  # index, items read, partitions held
+        self.read = 0
+        self.merged = 0  # outputs the driver has handed on, in order
+        self.returned: list[int] = []
+
+    def items(self, values: list[int]) -> Any:
+        for value in values:
+            self.read += 1
+            yield value
+
+    def partition_size(self) -> int:
+        return self.size
+
+    @contextmanager
+    def session(self, task: PartitionTask, *, exactly_once: bool) -> Iterator[Any]:
+        executor, waiting = self, []
+
+        class Session:
+            capacity = executor.capacity
+
+            def submit(self, index: int, items: list[Any]) -> None:
+                held = index + 1 - executor.merged // executor.size
+                executor.submits.append((index, executor.read, held))
+                waiting.append(run_partition(task, index, items, REGISTRY))
+
+            def next_result(self) -> Any:
+                result = waiting.pop(executor.order(waiting))
+                executor.returned.append(result.index)
+                return result
+
+        yield Session()
+
+
+def _counting(executor: Streaming) -> Any:
+    def count(_: Any) -> None:
+        executor.merged += 1
+
+    return count
+
+
+def test_the_input_is_read_lazily_and_at_most_the_bound_of_partitions_is_held() -> None:
+    spec = build_spec([("Map", "core.add", {"params": {"n": 0}})], "none")
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    executor = Streaming(size=3, capacity=4)
+    values = list(range(100))
+    outcome = run_partitioned(executor, pipeline.value, executor.items(values),
+                              spec_text=serialize(pipeline.value), context=RunContext(),
+                              on_output=_counting(executor))  # fmt: skip
+    assert outcome.report.failure is None and outcome.report.outputs == 100
+    assert outcome.outputs == []  # handed to on_output, in order, not held
+    assert executor.merged == 100
+    assert [index for index, _, _ in executor.submits] == list(range(34))
+    for index, read, held in executor.submits:
+        # Only this partition's items had been read when it was submitted...
+        assert read == min(3 * (index + 1), 100)
+        # ...and submitted-but-unmerged partitions never exceed the bound.
+        assert held <= 4
+    assert max(held for _, _, held in executor.submits) == 4
+    assert executor.returned != sorted(executor.returned)  # results did come out of order
+
+
+def test_streamed_outputs_and_kept_items_come_in_input_order() -> None:
+    spec = build_spec([("Map", "core.add", {"params": {"n": 1}}),
+                       ("FlatMap", "core.repeat", {"params": {"times": 2}})], "none")  # fmt: skip
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    outputs: list[int] = []
+    kept: list[tuple[int, int]] = []
+    outcome = run_partitioned(Streaming(size=2, capacity=3), pipeline.value, range(9),
+                              spec_text=serialize(pipeline.value), context=RunContext(),
+                              on_output=outputs.append, keep=(0,),
+                              on_kept=lambda op, item: kept.append((op, item)))  # fmt: skip
+    assert outcome.report.failure is None
+    assert outputs == [v for i in range(9) for v in (i + 1, i + 1)]
+    assert kept == [(0, i + 1) for i in range(9)]
+
+
+@settings(max_examples=40)
+@given(pipelines, inputs, st.integers(1, 5), st.integers(1, 4), st.randoms())
+def test_streamed_runs_in_any_completion_order_equal_the_local_run(
+    tmp_path_factory: Any, spec: dict[str, Any], items: list[int], size: int, capacity: int,
+    rng: Any,
+) -> None:  # fmt: skip
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    out = tmp_path_factory.mktemp("out")
+    local = pipeline.value.run(items, context=RunContext(output_dir=out))
+    expected = local.to_list()
+    assert isinstance(expected, Ok)
+    executor = Streaming(size, capacity, order=lambda waiting: rng.randrange(len(waiting)))
+    outcome = run_partitioned(executor, pipeline.value, items, spec_text=serialize(pipeline.value),
+                              context=RunContext(output_dir=out))  # fmt: skip
+    assert outcome.report.failure is None
+    assert multiset(outcome.outputs) == multiset(expected.value)
+    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
+    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
+        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip
+
+
+def test_a_fail_fast_failure_stops_the_submission_of_later_partitions() -> None:
+    spec = build_spec([("Map", "core.fragile", {"params": {"poison": 4}})], "none")
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    # Results in submission order: partition 1 (items 3-5) fails while 2 and 3 are in flight.
+    executor = Streaming(size=3, capacity=3, order=lambda waiting: 0)
+    outcome = run_partitioned(executor, pipeline.value, executor.items(list(range(100))),
+                              spec_text=serialize(pipeline.value), context=RunContext())  # fmt: skip
+    failure = outcome.report.failure
+    assert failure is not None
+    assert failure.message == "op 'op0' (/ops/0) failed on input item 4: ValueError: poisoned by 4"
+    # 0-2 at first, 3 when 0 came back, nothing once 1 failed (of 34 partitions).
+    assert [index for index, _, _ in executor.submits] == [0, 1, 2, 3]
+    assert executor.read == 12  # nothing read past the partitions submitted
+    assert outcome.outputs == [0, 1, 2, 3]
+    assert outcome.report.ops[0].received == 5  # partitions 0 and 1, up to the failure
+
+
+def test_an_input_that_fails_mid_read_is_input_failed_with_its_global_position() -> None:
+    spec = build_spec([("Map", "core.add", {"params": {"n": 0}})], "count")
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+
+    def broken() -> Any:
+        yield from range(7)
+        raise OSError("disk gone")
+
+    outcome = run_partitioned(Streaming(size=2, capacity=2), pipeline.value, broken(),
+                              spec_text=serialize(pipeline.value), context=RunContext())  # fmt: skip
+    failure = outcome.report.failure
+    assert failure is not None and failure.code == "INPUT_FAILED"
+    assert failure.message == "reading input item 7 failed: OSError: disk gone"
+    assert outcome.outputs == []
+
+
+class _Pair:
+    """A 'monoid' that records the shape of its combination tree."""
+
+    identity = ()
+
+    @staticmethod
+    def combine(a: Any, b: Any) -> Any:
+        return (a, b)
+
+
+@given(st.lists(st.integers(), max_size=70))
+def test_an_incremental_tree_fold_combines_exactly_the_pairs_tree_combine_does(
+    values: list[int],
+) -> None:
+    fold = TreeFold(_Pair())  # type: ignore[arg-type]
+    for value in values:
+        fold.add(value)
+    assert fold.result() == tree_combine(_Pair(), values)  # type: ignore[arg-type]
+    assert len(fold.stack) <= max(1, len(values)).bit_length()

@@ -106,7 +106,13 @@ def test_backend_flags_belong_to_their_backend(
          "--scheduler and --retries are for the dask backend, not beam"),
         (["--backend", "dask", "--runner", "FlinkRunner"],
          "--runner and --beam-option are for the beam backend, not dask"),
-        (["--partitions", "2"], "--partitions is for the dask and beam backends; local runs stream"),
+        (["--partitions", "2"], "--partitions is for the beam backend; local runs stream"),
+        (["--backend", "dask", "--partitions", "2"],
+         "--partitions is for the beam backend; dask cuts the input as it reads it: use "
+         "--partition-size"),
+        (["--backend", "beam", "--partition-size", "2"],
+         "--partition-size and --in-flight are for the dask backend, not beam"),
+        (["--in-flight", "2"], "--partition-size and --in-flight are for the dask backend, not local"),
         (["--backend", "beam", "--beam-option", "novalue"], "expected KEY=VALUE, found 'novalue'"),
     ):  # fmt: skip
         code, _, err = run_cli("run", "examples/rag.yaml", "--input", str(items), *flags)

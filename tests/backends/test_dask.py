@@ -78,7 +78,7 @@ def test_dask_runs_equal_local_runs(
     context = RunContext(output_dir=tmp_path_factory.mktemp("out"))
     local = pipeline.value.run(items, context=context)
     expected = local.to_list()
-    outcome = run_partitioned(dask(cluster), pipeline.value, items, partitions=4,
+    outcome = run_partitioned(dask(cluster), pipeline.value, items, partition_size=4,
                               spec_text=serialize(pipeline.value), context=context)  # fmt: skip
     assert isinstance(expected, Ok) and outcome.report.failure is None
     assert multiset(outcome.outputs) == multiset(expected.value)
@@ -90,7 +90,7 @@ def test_a_non_commutative_combine_keeps_the_input_order(cluster: Any) -> None:
     pipeline = reconstruct(spec, REGISTRY)
     assert isinstance(pipeline, Ok)
     items = list(range(40))
-    outcome = run_partitioned(dask(cluster), pipeline.value, items, partitions=7,
+    outcome = run_partitioned(dask(cluster), pipeline.value, items, partition_size=6,
                               spec_text=serialize(pipeline.value), context=RunContext())  # fmt: skip
     assert outcome.outputs == [tuple(items)]
 
@@ -106,7 +106,7 @@ def test_a_worker_lacking_an_op_or_pinning_another_version_refuses_as_local_woul
         local = reconstruct(text, worker_registry())
         pipeline = reconstruct(text, REGISTRY)
         assert isinstance(local, Err) and isinstance(pipeline, Ok)
-        outcome = run_partitioned(dask(cluster), pipeline.value, [1, 2, 3], partitions=2,
+        outcome = run_partitioned(dask(cluster), pipeline.value, [1, 2, 3], partition_size=2,
                                   spec_text=text, context=RunContext())  # fmt: skip
         assert outcome.report.failure == local.error
         assert outcome.outputs == []
@@ -122,7 +122,7 @@ def test_poison_items_under_skip_and_collect_are_accounted_for(
     text, items = json.dumps(spec), write_numbers(tmp_path / "in.txt", [1, 3, 5, 7, 3, 5, 9] * 3)
     local = run_job(text, REGISTRY, input_path=items, output_dir=tmp_path / "local")
     remote = run_job(text, REGISTRY, input_path=items, output_dir=tmp_path / "dask",
-                     backend=dask(cluster, partitions=5))  # fmt: skip
+                     backend=dask(cluster, partition_size=4))  # fmt: skip
     assert isinstance(local, Ok) and isinstance(remote, Ok), remote
     outputs, errors, record = job_files(tmp_path / "dask")
     assert (outputs, errors) == job_files(tmp_path / "local")[:2]
@@ -155,7 +155,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(cluster: Any, tmp_path: Pa
 
     killer = threading.Thread(target=kill_one_worker_mid_run)
     killer.start()
-    outcome = run_partitioned(dask(cluster), pipeline.value, items, partitions=6,
+    outcome = run_partitioned(dask(cluster), pipeline.value, items, partition_size=20,
                               spec_text=serialize(pipeline.value),
                               context=RunContext(output_dir=tmp_path))  # fmt: skip
     killer.join()
@@ -204,6 +204,59 @@ def test_the_rag_pipeline_on_a_cluster_it_starts_writes_what_a_local_run_writes(
     # The installed registry (the rag plugin) on both sides: the workers of the LocalCluster
     # that `pipespec run` starts find it the way this process does.
     local = rag_run(run_cli, tmp_path, "local")
-    remote = rag_run(run_cli, tmp_path, "dask", "--backend", "dask", "--partitions", "5")
+    # 13 documents in partitions of 3: five partitions.
+    remote = rag_run(run_cli, tmp_path, "dask", "--backend", "dask", "--partition-size", "3")
     assert_same_rag_results(local, remote, "dask")
     assert len(job_files(remote)[0]) == 1  # one receipt, merged from five partitions
+
+
+@pytest.mark.parametrize("end", ["none", "concat", "keyed"])
+def test_many_small_partitions_equal_a_local_run(cluster: Any, tmp_path: Path, end: str) -> None:
+    spec = build_spec([
+        ("Map", "core.fragile", {"params": {"poison": 3}, "error_policy": "collect"}),
+        ("FlatMap", "core.repeat", {"params": {"times": 2}}),
+    ], end)  # fmt: skip
+    text = json.dumps(spec)
+    items = write_numbers(tmp_path / "in.txt", [(n * 7) % 13 for n in range(100)])
+    local = run_job(text, REGISTRY, input_path=items, output_dir=tmp_path / "local")
+    remote = run_job(text, REGISTRY, input_path=items, output_dir=tmp_path / "dask",
+                     backend=dask(cluster, partition_size=3, in_flight=3))  # fmt: skip
+    assert isinstance(local, Ok) and isinstance(remote, Ok), remote
+    for name in ("outputs.jsonl", "errors.jsonl"):  # in order, not only as multisets
+        assert (tmp_path / "dask" / name).read_text() == (tmp_path / "local" / name).read_text()
+    record = json.loads((tmp_path / "dask" / "run-record.json").read_text())
+    expected = json.loads((tmp_path / "local" / "run-record.json").read_text())
+    assert record["report"] == expected["report"]
+    assert record["run_digest"] == local.value.run_digest
+    if end == "concat":
+        assert json.loads((tmp_path / "dask" / "outputs.jsonl").read_text()) == [
+            v for n in range(100) if (n * 7) % 13 != 3 for v in [(n * 7) % 13] * 2
+        ]
+
+
+def test_a_fail_fast_failure_stops_submitting_and_names_its_global_position(
+    cluster: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipespec.backends import _dask
+
+    submitted: list[int] = []
+    real = _dask._Session.submit
+
+    def counted(self: Any, index: int, items: list[Any]) -> None:
+        submitted.append(index)
+        real(self, index, items)
+
+    monkeypatch.setattr(_dask._Session, "submit", counted)
+    spec = build_spec([("Map", "core.fragile", {"params": {"poison": 4}}),
+                       ("Map", "bk.slow", {"params": {"ms": 20}})], "none")  # fmt: skip
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    outcome = run_partitioned(dask(cluster, in_flight=2), pipeline.value, range(100),
+                              partition_size=3, spec_text=serialize(pipeline.value),
+                              context=RunContext())  # fmt: skip
+    failure = outcome.report.failure
+    assert failure is not None
+    assert failure.message == "op 'op0' (/ops/0) failed on input item 4: ValueError: poisoned by 4"
+    assert outcome.outputs == [0, 1, 2, 3]
+    # Partition 1 of 34 failed: at most the bound past it was ever submitted.
+    assert submitted[:2] == [0, 1] and len(submitted) <= 4, submitted

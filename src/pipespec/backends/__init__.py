@@ -16,17 +16,34 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..errors import BACKEND_UNAVAILABLE, ErrInfo
 from ..result import Err, Ok, Result
-from ._driver import Executed, Outcome, merge_receipts, run_partitioned, split, tree_combine
+from ._driver import (
+    DEFAULT_PARTITION_SIZE,
+    Executed,
+    ExecutorFailed,
+    Outcome,
+    Session,
+    StreamingExecutor,
+    TreeFold,
+    merge_receipts,
+    run_partitioned,
+    split,
+    tree_combine,
+)
 from ._worker import PartitionResult, PartitionTask, cache_info, clear_cache, run_partition
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_PARTITION_SIZE",
     "Backend",
     "BackendOptions",
     "Executed",
+    "ExecutorFailed",
     "Outcome",
     "PartitionResult",
     "PartitionTask",
+    "Session",
+    "StreamingExecutor",
+    "TreeFold",
     "cache_info",
     "clear_cache",
     "get_backend",
@@ -55,7 +72,8 @@ class Backend(Protocol):
         """Why a task may run more than once here (for UNSAFE_SINK), or None if it cannot."""
 
     def partitions(self) -> int:
-        """How many partitions to cut an input into."""
+        """How many partitions to cut an input into, when it is read whole (not by a backend
+        that also has ``session``: the driver streams to those, see ``run_partitioned``)."""
 
     def execute(
         self, task: PartitionTask, partitions: list[list[Any]], *, exactly_once: bool
@@ -73,7 +91,13 @@ class BackendOptions:
     retries: int | None = None
     """Dask: task retries; None is 2. 0 also stops a lost worker's tasks from rerunning."""
     partitions: int | None = None
-    """How many partitions to cut the input into; None lets the backend choose."""
+    """Beam (and the local executor): how many partitions to cut the whole input into; None
+    lets the backend choose. Dask cuts the input as it reads it, by ``partition_size``."""
+    partition_size: int | None = None
+    """Dask: items per partition, cut as the input is read; None is 1000."""
+    in_flight: int | None = None
+    """Dask: partitions submitted or waiting to be merged at once; None is 2 per worker
+    thread of the cluster (at least 2)."""
     runner: str | None = None
     """Beam: the runner (default DirectRunner, multi-process)."""
     pipeline_options: tuple[str, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import uuid
 from collections.abc import Iterator
@@ -9,19 +10,21 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import dask
-from distributed import Client, LocalCluster
+from distributed import Client, Future, LocalCluster, as_completed
 
 from ..errors import BACKEND_UNAVAILABLE, OP_FAILED, UNSAFE_SINK, ErrInfo
 from ..result import Err, Ok, Result
-from ._driver import Executed
+from ._driver import Executed, ExecutorFailed
 from ._worker import PartitionResult, PartitionTask, run_partition
 
 if TYPE_CHECKING:
     from .dask import DaskBackend
 
-__all__ = ["execute"]
+__all__ = ["IN_FLIGHT_PER_THREAD", "execute", "session"]
 
 _CONNECT_TIMEOUT = "10s"
+IN_FLIGHT_PER_THREAD = 2
+"""Partitions kept in flight per worker thread of the cluster, unless told otherwise."""
 
 
 class _Unreachable(Exception):
@@ -88,31 +91,83 @@ def _lost(index: int, exc: BaseException) -> PartitionResult:
     return PartitionResult(index=index, failure=failure.to_report(), stats=[{}])
 
 
-def execute(
-    backend: DaskBackend, task: PartitionTask, partitions: list[list[Any]], *, exactly_once: bool
-) -> Result[Executed, ErrInfo]:
-    """Submit one task per partition (the partition inside the task, so a task lost with its
-    worker can run again elsewhere) and gather the results."""
+class _Session:
+    """Partitions submitted one task each (the partition inside the task, so a task lost with
+    its worker can run again elsewhere); results taken as they finish."""
+
+    def __init__(self, client: Client, backend: DaskBackend, task: PartitionTask) -> None:
+        self.client, self.backend, self.task = client, backend, task
+        # Keys name the spec and this run: another run's results are never reused.
+        digest = task.digest.removeprefix("sha256:")[:12]
+        self.prefix = f"pipespec-{digest}-{uuid.uuid4().hex[:12]}"
+        self.done: as_completed = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+        self.running: dict[str, int] = {}
+        self.futures: dict[str, Future[Any]] = {}
+        self.submitted = 0
+        threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
+        self.capacity = backend.in_flight or max(2, IN_FLIGHT_PER_THREAD * threads)
+
+    def submit(self, index: int, items: list[Any]) -> None:
+        key = f"{self.prefix}-{index}"
+        future = self.client.submit(run_partition, self.task, index, items, key=key,
+                                    retries=self.backend.retries, pure=False)  # fmt: skip
+        self.running[key], self.futures[key] = index, future
+        self.done.add(future)  # type: ignore[no-untyped-call]
+        self.submitted += 1
+
+    def next_result(self) -> PartitionResult:
+        future = next(self.done)
+        index = self.running.pop(future.key)
+        del self.futures[future.key]
+        try:
+            result: PartitionResult = future.result()
+        except Exception as exc:
+            result = _lost(index, exc)
+        future.release()
+        return result
+
+    def cancel(self) -> None:
+        if self.futures:
+            self.client.cancel(list(self.futures.values()))  # type: ignore[no-untyped-call]
+        self.futures.clear()
+        self.running.clear()
+
+
+@contextmanager
+def session(backend: DaskBackend, task: PartitionTask, *, exactly_once: bool) -> Iterator[_Session]:
+    """A client for the run (raises ``ExecutorFailed`` when the scheduler is unreachable or
+    would rerun a non-idempotent sink's tasks); what still runs is cancelled on leaving."""
     try:
         with _client(backend) as client:
             if exactly_once and (refused := _runs_once(client, backend)) is not None:
-                return Err(refused)
-            # Keys name the spec and this run: another run's results are never reused.
-            prefix = f"pipespec-{task.digest.removeprefix('sha256:')[:12]}-{uuid.uuid4().hex[:12]}"
-            # Each partition travels once, inside its own task: large inputs are expected.
+                raise ExecutorFailed(refused)
+            # Each partition travels once, inside its own task: large partitions are expected.
             with dask.config.set({"distributed.admin.large-graph-warning-threshold": "4GiB"}):
-                futures = [
-                    client.submit(run_partition, task, index, part, key=f"{prefix}-{index}",
-                                  retries=backend.retries, pure=False)
-                    for index, part in enumerate(partitions)
-                ]  # fmt: skip
-            results = []
-            for index, future in enumerate(futures):
+                running = _Session(client, backend, task)
                 try:
-                    results.append(future.result())
-                except Exception as exc:
-                    results.append(_lost(index, exc))
-            client.cancel(futures)  # type: ignore[no-untyped-call]
+                    yield running
+                finally:
+                    running.cancel()
     except _Unreachable as exc:
-        return Err(ErrInfo(code=BACKEND_UNAVAILABLE, message=str(exc)))
-    return Ok(Executed(results=results))
+        raise ExecutorFailed(ErrInfo(code=BACKEND_UNAVAILABLE, message=str(exc))) from exc
+
+
+def execute(
+    backend: DaskBackend, task: PartitionTask, partitions: list[list[Any]], *, exactly_once: bool
+) -> Result[Executed, ErrInfo]:
+    """Every one of ``partitions`` as a task, at most the session's capacity at once; the
+    results in partition order. (``run_partitioned`` uses ``session`` instead, so that the
+    input never has to be read whole.)"""
+    try:
+        with session(backend, task, exactly_once=exactly_once) as running:
+            results: list[PartitionResult] = []
+            pending = iter(enumerate(partitions))
+            for index, part in itertools.islice(pending, running.capacity):
+                running.submit(index, part)
+            while running.running:
+                results.append(running.next_result())
+                for index, part in itertools.islice(pending, 1):
+                    running.submit(index, part)
+    except ExecutorFailed as exc:
+        return Err(exc.error)
+    return Ok(Executed(results=sorted(results, key=lambda r: r.index)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager
 from typing import Any
 
 from ..errors import ErrInfo
 from ..result import Result
 from . import BackendOptions
-from ._driver import Executed
+from ._driver import DEFAULT_PARTITION_SIZE, Executed, Session
 from ._worker import PartitionTask
 
 __all__ = ["DEFAULT_RETRIES", "DaskBackend"]
@@ -21,6 +22,10 @@ class DaskBackend:
     """Runs partitions with ``dask.distributed``: on the scheduler at ``options.scheduler``,
     or on a LocalCluster of worker processes sized by the spec's ``resources`` (workers,
     threads_per_worker, memory_limit_mb), started for the run and closed after it.
+
+    The driver reads the input lazily, cutting it into partitions of ``partition_size``
+    items (default 1000) as it comes, and keeps at most ``in_flight`` partitions submitted
+    or waiting to be merged (default: 2 per worker thread of the cluster, at least 2).
 
     A task that raises is retried ``retries`` times (default 2) and a lost worker's tasks
     rerun elsewhere, so only idempotent sinks run here, unless ``retries`` is 0: then a
@@ -38,6 +43,19 @@ class DaskBackend:
         self.threads = int(resources.get("threads_per_worker") or 1)
         memory = resources.get("memory_limit_mb")
         self.memory_limit: str | None = f"{int(memory)}MiB" if memory else None
+        self.in_flight = options.in_flight
+
+    def partition_size(self) -> int:
+        """Items per partition: the size asked for, else 1000."""
+        return self.options.partition_size or DEFAULT_PARTITION_SIZE
+
+    def session(
+        self, task: PartitionTask, *, exactly_once: bool
+    ) -> AbstractContextManager[Session]:
+        """A client on the cluster for one run (see ``run_partitioned``)."""
+        from ._dask import session
+
+        return session(self, task, exactly_once=exactly_once)
 
     @property
     def may_retry(self) -> str | None:
@@ -47,14 +65,14 @@ class DaskBackend:
         return f"retries failed tasks ({self.retries} retries) and reruns a lost worker's tasks"
 
     def partitions(self) -> int:
-        """The partitions asked for, else four per worker thread (for a remote scheduler, per
-        the threads the spec's resources describe)."""
+        """For ``execute`` on a list of partitions only (``run_partitioned`` streams and uses
+        ``partition_size``): the partitions asked for, else four per worker thread."""
         return self.options.partitions or self.workers * self.threads * PARTITIONS_PER_THREAD
 
     def execute(
         self, task: PartitionTask, partitions: list[list[Any]], *, exactly_once: bool
     ) -> Result[Executed, ErrInfo]:
-        """Every partition as one task; results gathered in partition order."""
+        """Every one of ``partitions`` as one task; results gathered in partition order."""
         from ._dask import execute
 
         return execute(self, task, partitions, exactly_once=exactly_once)

@@ -43,12 +43,15 @@ def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     engines.add_argument("--retries", type=_count, metavar="N",
                          help="dask: task retries (default 2); 0 also keeps a lost worker's "
                               "tasks from rerunning, as a non-idempotent sink needs")  # fmt: skip
-    engines.add_argument(
-        "--partitions",
-        type=_positive,
-        metavar="N",
-        help="cut the input into N partitions (default: 4 per worker thread)",
-    )
+    engines.add_argument("--partition-size", type=_positive, metavar="N",
+                         help="dask: items per partition, cut as the input is read, so the "
+                              "driver never holds the whole input (default 1000)")  # fmt: skip
+    engines.add_argument("--in-flight", type=_positive, metavar="N",
+                         help="dask: partitions submitted or waiting to be merged at once "
+                              "(default: 2 per worker thread of the cluster)")  # fmt: skip
+    engines.add_argument("--partitions", type=_positive, metavar="N",
+                         help="beam: cut the whole input into N partitions (default: 4 per "
+                              "worker); dask takes --partition-size instead")  # fmt: skip
     engines.add_argument("--runner", metavar="NAME",
                          help="beam: the runner (default DirectRunner, multi-process; "
                               "FlinkRunner, SparkRunner, DataflowRunner, ...)")  # fmt: skip
@@ -106,6 +109,8 @@ def _backend(args: argparse.Namespace, data: object) -> Result[Backend | None, E
         scheduler=args.scheduler,
         retries=args.retries,
         partitions=args.partitions,
+        partition_size=args.partition_size,
+        in_flight=args.in_flight,
         runner=args.runner,
         pipeline_options=tuple(args.beam_option),
         resources=resources if isinstance(resources, dict) else {},
@@ -119,8 +124,13 @@ def _misplaced(args: argparse.Namespace, backend: Backend | None) -> str | None:
         return f"--scheduler and --retries are for the dask backend, not {name}"
     if name != "beam" and (args.runner is not None or args.beam_option):
         return f"--runner and --beam-option are for the beam backend, not {name}"
-    if name == "local" and args.partitions is not None:
-        return "--partitions is for the dask and beam backends; local runs stream"
+    if name != "dask" and (args.partition_size is not None or args.in_flight is not None):
+        return f"--partition-size and --in-flight are for the dask backend, not {name}"
+    if name != "beam" and args.partitions is not None:
+        if name == "dask":
+            return ("--partitions is for the beam backend; dask cuts the input as it reads "
+                    "it: use --partition-size")  # fmt: skip
+        return "--partitions is for the beam backend; local runs stream"
     return None
 
 

@@ -21,7 +21,7 @@ from ..registry import Entry, Registry, RunContext
 from ..result import Err, Ok, Result
 from ..runtime import Collected, Failed, RunReport, Tap, run_local
 from ._inputs import input_digest, pick_reader
-from ._materialize import Point, points
+from ._materialize import Point, PointWriter, points
 
 __all__ = ["ERRORS", "OUTPUTS", "RECORD", "JobRecord", "run_job"]
 
@@ -140,6 +140,46 @@ def _persist(point: Point, items: list[Any]) -> None:
         pass
 
 
+class _KeptPoints:
+    """The materialization points of the ops a backend runs per partition, written as their
+    items come back in order; complete only when the whole run succeeded."""
+
+    def __init__(self, found: list[Point]) -> None:
+        self.found = found
+        self.writers: dict[int, PointWriter] = {}
+        self.failed: dict[int, ErrInfo] = {}
+
+    def __call__(self, op_index: int, item: Any) -> None:
+        if op_index in self.failed:
+            return
+        if op_index not in self.writers:
+            point = next(point for point in self.found if point.index == op_index)
+            self.writers[op_index] = point.writer()
+        try:
+            self.writers[op_index].write(item)
+        except Failed as failed:
+            self.failed[op_index] = failed.error
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def complete(self, report: RunReport, kept: dict[int, list[Any]]) -> RunReport:
+        """Mark every point complete in order (the ops after the partitions' last one are
+        persisted from ``kept``); the first point that fails fails the run."""
+        for point in self.found:
+            try:
+                if point.index in self.failed:
+                    raise Failed(self.failed[point.index])
+                if point.index in self.writers:
+                    self.writers[point.index].complete()
+                elif point.index in kept:
+                    _persist(point, kept[point.index])
+            except Failed as failed:
+                return dataclasses.replace(report, failure=failed.error)
+        return report
+
+
 def run_job(
     source: Source,
     registry: Registry,
@@ -218,20 +258,22 @@ def run_job(
                 report = run.report
             else:
                 text, file = _spec_text(source, pipeline)
-                outcome = run_partitioned(
-                    backend, remaining, items, spec_text=text, partitions=backend.partitions(),
-                    context=context, on_collect=errors, allow=allow, keep=tuple(taps),
-                    limits=limits, file=file,
-                )  # fmt: skip
-                for output in outcome.outputs:
+                kept = _KeptPoints([point for point in found if point.index in taps])
+
+                def write(output: Any) -> None:
                     out.write(json.dumps(_jsonable(output), ensure_ascii=False) + "\n")
+
+                try:
+                    outcome = run_partitioned(
+                        backend, remaining, items, spec_text=text, context=context,
+                        on_collect=errors, on_output=write, on_kept=kept, allow=allow,
+                        keep=tuple(taps), limits=limits, file=file,
+                    )  # fmt: skip
+                finally:
+                    kept.close()
                 report = outcome.report
-                for point in found:
-                    if point.index in outcome.kept and report.failure is None:
-                        try:
-                            _persist(point, outcome.kept[point.index])
-                        except Failed as failed:
-                            report = dataclasses.replace(report, failure=failed.error)
+                if report.failure is None:
+                    report = kept.complete(report, outcome.kept)
     finally:
         errors.close()
     versions = _versions(

@@ -15,7 +15,7 @@ from ..pipeline import Pipeline
 from ..result import Ok
 from ..runtime import Failed
 
-__all__ = ["Point", "points"]
+__all__ = ["Point", "PointWriter", "points"]
 
 ITEMS = "items.jsonl"
 COMPLETE = "complete.json"
@@ -40,26 +40,55 @@ class Point:
 
     def tap(self, stream: Iterator[Any]) -> Iterator[Any]:
         """Pass ``stream`` through, writing every item; mark the folder complete at its end."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / (ITEMS + ".partial")
-        count = 0
-        with partial.open("w", encoding="utf-8") as out:
+        writer = self.writer()
+        try:
             for item in stream:
-                try:
-                    line = json.dumps(item, ensure_ascii=False, allow_nan=False, sort_keys=True)
-                except (TypeError, ValueError) as exc:
-                    raise Failed(
-                        ErrInfo(
-                            code=OP_FAILED,
-                            message=f"materialization point {self.name!r} needs JSON items: {exc}",
-                            path=f"/ops/{self.index}",
-                        )
-                    ) from exc
-                out.write(line + "\n")
-                count += 1
+                writer.write(item)
                 yield item
-        os.replace(partial, self.folder / ITEMS)
-        (self.folder / COMPLETE).write_text(json.dumps({"items": count}) + "\n", encoding="utf-8")
+        finally:
+            writer.close()
+        writer.complete()
+
+    def writer(self) -> PointWriter:
+        """A writer that takes items one at a time (``complete`` marks the folder complete;
+        ``close`` alone leaves it incomplete, as a run that failed must)."""
+        return PointWriter(self)
+
+
+class PointWriter:
+    """Items written to a point's partial file; renamed into place only by ``complete``."""
+
+    def __init__(self, point: Point) -> None:
+        self.point = point
+        point.folder.mkdir(parents=True, exist_ok=True)
+        self.partial = point.folder / (ITEMS + ".partial")
+        self.out = self.partial.open("w", encoding="utf-8")
+        self.count = 0
+
+    def write(self, item: Any) -> None:
+        """One item as a JSON line; ``Failed`` (OP_FAILED) when it is not JSON."""
+        try:
+            line = json.dumps(item, ensure_ascii=False, allow_nan=False, sort_keys=True)
+        except (TypeError, ValueError) as exc:
+            raise Failed(
+                ErrInfo(
+                    code=OP_FAILED,
+                    message=f"materialization point {self.point.name!r} needs JSON items: {exc}",
+                    path=f"/ops/{self.point.index}",
+                )
+            ) from exc
+        self.out.write(line + "\n")
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.close()
+
+    def complete(self) -> None:
+        """Close, put the items in place and mark the folder complete."""
+        self.close()
+        folder = self.point.folder
+        os.replace(self.partial, folder / ITEMS)
+        (folder / COMPLETE).write_text(json.dumps({"items": self.count}) + "\n", encoding="utf-8")
 
 
 def points(pipeline: Pipeline, input_digest: str, root: Path) -> list[Point]:
