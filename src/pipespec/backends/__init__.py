@@ -16,19 +16,15 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..errors import BACKEND_UNAVAILABLE, ErrInfo
 from ..result import Err, Ok, Result
-from ._driver import (
+from ._driver import Outcome, run_partitioned, split
+from ._executors import (
     DEFAULT_PARTITION_SIZE,
     Executed,
     ExecutorFailed,
-    Outcome,
     Session,
     StreamingExecutor,
-    TreeFold,
-    merge_receipts,
-    run_partitioned,
-    split,
-    tree_combine,
 )
+from ._merge import TreeFold, merge_receipts, tree_combine
 from ._worker import PartitionResult, PartitionTask, cache_info, clear_cache, run_partition
 
 __all__ = [

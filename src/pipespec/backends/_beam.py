@@ -17,7 +17,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from ..errors import OP_FAILED, ErrInfo
 from ..monoids import Monoid
 from ..result import Err, Ok, Result
-from ._driver import Executed, tree_combine
+from ._executors import Executed
+from ._merge import tree_combine
 from ._worker import PartitionResult, PartitionTask, pipeline_for, run_partition
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 
 from ..errors import BACKEND_UNAVAILABLE, OP_FAILED, UNSAFE_SINK, ErrInfo
 from ..result import Err, Ok, Result
-from ._driver import Executed, ExecutorFailed
+from ._executors import Executed, ExecutorFailed
 from ._worker import PartitionResult, PartitionTask, run_partition
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import ErrInfo
 from ..result import Result
 from . import BackendOptions
-from ._driver import Executed
+from ._executors import Executed
 from ._worker import PartitionTask
 
 __all__ = ["DEFAULT_WORKERS", "BeamBackend"]

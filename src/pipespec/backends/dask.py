@@ -9,7 +9,7 @@ from typing import Any
 from ..errors import ErrInfo
 from ..result import Result
 from . import BackendOptions
-from ._driver import DEFAULT_PARTITION_SIZE, Executed, Session
+from ._executors import DEFAULT_PARTITION_SIZE, Executed, Session
 from ._worker import PartitionTask
 
 __all__ = ["DEFAULT_RETRIES", "DaskBackend"]

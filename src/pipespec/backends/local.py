@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import ErrInfo
 from ..registry import Registry
 from ..result import Ok, Result
-from ._driver import Executed
+from ._executors import Executed
 from ._worker import PartitionTask, run_partition
 
 __all__ = ["LocalBackend"]
