@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from core_registry import INT, closed, core_registry, read_ints
+from core_registry import INT, closed, core_registry, open_distinct, read_ints
 
 from pipespec.registry import Registry, RunContext, map_fn, reader, sink
 
@@ -56,21 +56,6 @@ def open_keyed(params: Mapping[str, Any], context: RunContext) -> _Keyed:
 def merge_written(receipts: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Receipts of a partitioned run: the writes added up."""
     return {"written": sum(receipt["written"] for receipt in receipts)}
-
-
-class _Distinct:
-    def __init__(self) -> None:
-        self.seen: set[int] = set()
-
-    def write(self, item: int) -> None:
-        self.seen.add(item)
-
-    def close(self) -> dict[str, Any]:
-        return {"distinct": sorted(self.seen)}
-
-
-def open_distinct(params: Mapping[str, Any], context: RunContext) -> _Distinct:
-    return _Distinct()
 
 
 def merge_distinct(receipts: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from ..registry import Registry, RegistryError, default_registry
 from ..result import Err, Ok, Result
 from ..validate import validate_document
 from ..write import dump, leading_comments
+from ._args import positive
 from ._files import write_atomically
 from ._report import render_json, render_text
 from ._run import add_run_command, run_command
@@ -51,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         default = getattr(DEFAULT_LIMITS, name)
         limits.add_argument(
             "--" + name.replace("_", "-"),
-            type=_positive,
+            type=positive,
             default=default,
             metavar="N",
             help=f"{what} (default {default})",
@@ -110,16 +111,6 @@ def _parser() -> argparse.ArgumentParser:
         help="fill the digests only; do not pin registry versions (no registry needed)",
     )
     return parser
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {value}")
-    return value
 
 
 def _limits(args: argparse.Namespace) -> Limits:

@@ -16,6 +16,7 @@ from ..limits import Limits
 from ..read import read_path
 from ..registry import Registry
 from ..result import Err, Ok, Result
+from ._args import count, positive
 
 __all__ = ["add_run_command", "run_command"]
 
@@ -40,16 +41,16 @@ def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     engines.add_argument("--scheduler", metavar="ADDRESS",
                          help="dask: the scheduler (tcp://HOST:PORT); default: a LocalCluster "
                               "sized by the spec's resources")  # fmt: skip
-    engines.add_argument("--retries", type=_count, metavar="N",
+    engines.add_argument("--retries", type=count, metavar="N",
                          help="dask: task retries (default 2); 0 also keeps a lost worker's "
                               "tasks from rerunning, as a non-idempotent sink needs")  # fmt: skip
-    engines.add_argument("--partition-size", type=_positive, metavar="N",
+    engines.add_argument("--partition-size", type=positive, metavar="N",
                          help="dask: items per partition, cut as the input is read, so the "
                               "driver never holds the whole input (default 1000)")  # fmt: skip
-    engines.add_argument("--in-flight", type=_positive, metavar="N",
+    engines.add_argument("--in-flight", type=positive, metavar="N",
                          help="dask: partitions submitted or waiting to be merged at once "
                               "(default: 2 per worker thread of the cluster)")  # fmt: skip
-    engines.add_argument("--partitions", type=_positive, metavar="N",
+    engines.add_argument("--partitions", type=positive, metavar="N",
                          help="beam: cut the whole input into N partitions (default: 4 per "
                               "worker); dask takes --partition-size instead")  # fmt: skip
     engines.add_argument("--runner", metavar="NAME",
@@ -71,23 +72,6 @@ def add_run_command(commands: argparse._SubParsersAction[argparse.ArgumentParser
     )
     run.add_argument("--reader", metavar="ID",
                      help="the reader to use when several fit")  # fmt: skip
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, found {value}")
-    return value
-
-
-def _positive(text: str) -> int:
-    value = _count(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, found {value}")
-    return value
 
 
 def _option(text: str) -> str:
