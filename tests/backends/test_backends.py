@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pipespec.backends import (
     Backend,
     BackendOptions,
+    Outcome,
     PartitionTask,
     TreeFold,
     cache_info,
@@ -38,8 +39,18 @@ from pipespec.monoids import Monoid
 from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.registry import RunContext
 from pipespec.result import Err, Ok
+from pipespec.runtime import Run
 
 CONCAT = Monoid(name="concat", identity="", combine=lambda a, b: a + b, commutative=False)
+
+
+def _assert_same_as_local(outcome: Outcome, expected: list[Any], local: Run) -> None:
+    """A partitioned run equals the local one: outputs as a multiset, counts, collected items."""
+    assert outcome.report.failure is None
+    assert multiset(outcome.outputs) == multiset(expected)
+    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
+    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
+        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip
 
 
 def test_every_backend_conforms_to_the_protocol() -> None:
@@ -98,11 +109,7 @@ def test_partitioned_runs_equal_the_local_run(tmp_path_factory: Any, spec: dict[
     backend = LocalBackend(registry=REGISTRY, partitions=partitions)
     outcome = run_partitioned(backend, pipeline.value, items, spec_text=serialize(pipeline.value),
                               partitions=partitions, context=RunContext(output_dir=out))  # fmt: skip
-    assert outcome.report.failure is None
-    assert multiset(outcome.outputs) == multiset(expected.value)
-    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
-    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
-        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip
+    _assert_same_as_local(outcome, expected.value, local)
 
 
 def test_a_fail_fast_item_names_its_position_in_the_whole_input() -> None:
@@ -281,11 +288,7 @@ def test_streamed_runs_in_any_completion_order_equal_the_local_run(
     executor = Streaming(size, capacity, order=lambda waiting: rng.randrange(len(waiting)))
     outcome = run_partitioned(executor, pipeline.value, items, spec_text=serialize(pipeline.value),
                               context=RunContext(output_dir=out))  # fmt: skip
-    assert outcome.report.failure is None
-    assert multiset(outcome.outputs) == multiset(expected.value)
-    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
-    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
-        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip
+    _assert_same_as_local(outcome, expected.value, local)
 
 
 def test_a_fail_fast_failure_stops_the_submission_of_later_partitions() -> None:

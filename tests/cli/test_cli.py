@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,9 +9,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from core_registry import core_registry
+from cli_run import run
 
-from pipespec.cli import main
 from pipespec.schemas import fast_validator, load_schema, python_validator
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -36,18 +34,6 @@ ops:
     out_type: int
     params: {k: 3}
 """
-
-
-@pytest.fixture(autouse=True)
-def installed_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI sees the test registry as the installed one."""
-    monkeypatch.setattr("pipespec.cli.default_registry", core_registry)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

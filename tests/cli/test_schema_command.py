@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -10,26 +9,14 @@ import jsonschema
 import pytest
 import referencing
 import referencing.jsonschema
+from cli_run import run
 from core_registry import core_registry
 
-from pipespec.cli import main
 from pipespec.registry import RegistryError
 from pipespec.schemas import SCHEMA_FILES, schema_text
 from pipespec.specialize import SPECIALIZED, render, specialized_schema
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture(autouse=True)
-def installed_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI sees the test registry as the installed one."""
-    monkeypatch.setattr("pipespec.cli.default_registry", core_registry)
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _files(folder: Path) -> dict[str, bytes]:
