@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   CASES,
+  assertVerdict,
   CURSOR,
   PUBLISHED,
   REPO,
@@ -21,16 +22,6 @@ import {
 
 const fixtures = CASES.filter((c) => c.language === 'json' && c.file.startsWith('fixtures/'));
 const RAG = path.join(REPO, 'examples', 'rag.json');
-
-function assertVerdict(diagnostics, valid, testCase) {
-  const where = testCase.file;
-  if (valid) {
-    assert.deepEqual(diagnostics.map((d) => d.message), [], `${where} should be clean`);
-    return;
-  }
-  assert.ok(diagnostics.length > 0, `${where} should get a diagnostic`);
-  assert.deepEqual(new Set(lines(diagnostics)), new Set([testCase.check[0].line]), `${where}: ${JSON.stringify(diagnostics)}`);
-}
 
 describe('vscode-json-languageservice', () => {
   it('has JSON fixtures both valid and broken under each schema', () => {

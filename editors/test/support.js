@@ -1,5 +1,6 @@
 // Shared by the editor-engine tests: paths, the fixture manifest, and language services that
 // read schemas from this checkout only (a request for anything else fails: no network).
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -82,6 +83,17 @@ export async function diagnose(engine, file, language, text) {
   if (language === 'yaml') return engine.service.doValidation(document, false);
   const parsed = engine.service.parseJSONDocument(document);
   return engine.service.doValidation(document, parsed, { schemaValidation: 'error' });
+}
+
+/** Asserts the engine's verdict and, for a broken document, the line `pipespec check` names. */
+export function assertVerdict(diagnostics, valid, testCase) {
+  const where = testCase.file;
+  if (valid) {
+    assert.deepEqual(diagnostics.map((d) => d.message), [], `${where} should be clean`);
+    return;
+  }
+  assert.ok(diagnostics.length > 0, `${where} should get a diagnostic`);
+  assert.deepEqual(new Set(lines(diagnostics)), new Set([testCase.check[0].line]), `${where}: ${JSON.stringify(diagnostics)}`);
 }
 
 /** Completion items where ``CURSOR`` stands in ``text`` (the marker is removed). */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   CASES,
+  assertVerdict,
   CURSOR,
   PUBLISHED,
   REPO,
@@ -23,17 +24,6 @@ const yamlCases = CASES.filter((c) => c.language === 'yaml');
 const fixtures = yamlCases.filter((c) => c.file.startsWith('fixtures/'));
 const RAG = path.join(REPO, 'examples', 'rag.yaml');
 const MODELINE = '# yaml-language-server: $schema=../schema/pipeline.schema.json';
-
-/** Asserts the engine's verdict and, for a broken document, the line `pipespec check` names. */
-function assertVerdict(diagnostics, valid, testCase) {
-  const where = testCase.file;
-  if (valid) {
-    assert.deepEqual(diagnostics.map((d) => d.message), [], `${where} should be clean`);
-    return;
-  }
-  assert.ok(diagnostics.length > 0, `${where} should get a diagnostic`);
-  assert.deepEqual(new Set(lines(diagnostics)), new Set([testCase.check[0].line]), `${where}: ${JSON.stringify(diagnostics)}`);
-}
 
 describe('yaml-language-server', () => {
   it('checks every fixture against the specialised schema the VS Code settings example maps', async () => {
