@@ -19,6 +19,9 @@ __all__ = [
     "BASE_URI",
     "PIPELINE",
     "SCHEMA_FILES",
+    "SCHEMA_LISTS",
+    "SCHEMA_MAPS",
+    "SCHEMA_VALUED",
     "fast_validator",
     "inline_refs",
     "load_schema",
@@ -81,13 +84,17 @@ def _resolve_pointer(document: Any, fragment: str) -> Any:
     return node
 
 
-# Keywords whose values are subschemas, by shape; every other value (const, enum,
-# examples, ...) is data and is copied untouched, whatever keys it has.
-_SCHEMA_VALUED = frozenset(
-    {"items", "additionalProperties", "propertyNames", "not", "contains", "if", "then", "else"}
+# The 2020-12 keywords whose values are subschemas, by shape; every other value (const,
+# enum, examples, ...) is data and is copied untouched, whatever keys it has. Walkers of
+# schemas (inlining here, re-rooting an entry's params schema in `specialize`) share them.
+SCHEMA_VALUED = frozenset(
+    {"items", "additionalProperties", "propertyNames", "not", "contains", "if", "then", "else",
+     "unevaluatedProperties", "unevaluatedItems", "contentSchema"}
+)  # fmt: skip
+SCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
 )
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties"})
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf"})
+SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 
 
 def _inline(schema: Any, base: str, depth: int) -> Any:
@@ -103,11 +110,11 @@ def _inline(schema: Any, base: str, depth: int) -> Any:
     for key, value in schema.items():
         if key in ("$defs", "$schema"):
             continue
-        if key in _SCHEMA_VALUED:
+        if key in SCHEMA_VALUED:
             inlined[key] = _inline(value, base, depth)
-        elif key in _SCHEMA_MAPS:
+        elif key in SCHEMA_MAPS:
             inlined[key] = {name: _inline(sub, base, depth) for name, sub in value.items()}
-        elif key in _SCHEMA_LISTS:
+        elif key in SCHEMA_LISTS:
             inlined[key] = [_inline(sub, base, depth) for sub in value]
         else:
             inlined[key] = value

@@ -12,7 +12,16 @@ from .model import thaw
 from .monoids import BUILTIN_MONOIDS
 from .reconstruction._resolve import ID_FIELDS
 from .registry import Entry, Registry
-from .schemas import PIPELINE, SCHEMA_FILES, inline_refs, load_schema, schema_text
+from .schemas import (
+    PIPELINE,
+    SCHEMA_FILES,
+    SCHEMA_LISTS,
+    SCHEMA_MAPS,
+    SCHEMA_VALUED,
+    inline_refs,
+    load_schema,
+    schema_text,
+)
 
 __all__ = ["CATALOG", "SPECIALIZED", "catalog", "exported_schemas", "render", "specialized_schema"]
 
@@ -23,15 +32,6 @@ FILE_MATCH = ("*.pipeline.json", "*.pipeline.yaml", "*.pipeline.yml")
 _VARIANTS = {"Map": "map", "FlatMap": "flat_map", "BatchMap": "batch_map",
              "Combine": "combine", "Sink": "sink"}  # fmt: skip
 _TYPE = {"title": "Op type", "description": "Which kind of op this is; picks its members."}
-# Keywords whose values are subschemas, by shape; everything else (const, enum, default,
-# examples, ...) is data that happens to be JSON and is copied untouched.
-_SCHEMA_VALUED = frozenset(
-    {"items", "additionalProperties", "propertyNames", "not", "contains", "if", "then", "else",
-     "unevaluatedProperties", "unevaluatedItems", "contentSchema"}
-)  # fmt: skip
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions",
-                          "dependentSchemas"})  # fmt: skip
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 
 
 def specialized_schema(registry: Registry) -> dict[str, Any]:
@@ -248,11 +248,11 @@ def _reroot(schema: Any, root: str) -> Any:
     for key, value in schema.items():
         if key == "$ref" and isinstance(value, str) and value.startswith("#"):
             moved[key] = root + value[1:]
-        elif key in _SCHEMA_VALUED:
+        elif key in SCHEMA_VALUED:
             moved[key] = _reroot(value, root)
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
+        elif key in SCHEMA_MAPS and isinstance(value, dict):
             moved[key] = {name: _reroot(sub, root) for name, sub in value.items()}
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
+        elif key in SCHEMA_LISTS and isinstance(value, list):
             moved[key] = [_reroot(sub, root) for sub in value]
         else:
             moved[key] = value
