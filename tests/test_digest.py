@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import sys
 from typing import Any
+from unittest import mock
 
 import pytest
 import rfc8785
@@ -15,7 +17,10 @@ from strategies import documents, json_values
 
 from pipespec.digest import (
     _canonical,
-    _verify_float_free,
+    _NotPlain,
+    _number_text,
+    _prepared,
+    _verify_fast,
     canonical_bytes,
     digest,
     seal_data,
@@ -61,6 +66,22 @@ def test_values_the_fast_path_does_not_cover_go_to_the_reference(value: Any) -> 
         assert isinstance(result, Err) and result.error.code == VALUE_UNREPRESENTABLE
     else:
         assert result == Ok(expected)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [0.0, -0.0, 1.0, -1.0, 100.0, 0.1, 0.3, 4.35, 1e21, 1e20, 123456789012345680000.0, 1e22,
+     1e16, 1e15, 12345678901234567.0, 1e-4, 1e-5, 1e-6, 1e-7, 1.5e-7, 5e-324, -2.5e-8,
+     1.7976931348623157e308, 2.2250738585072014e-308, 9007199254740993.0, 0.000001234],
+)  # fmt: skip
+def test_numbers_are_written_as_ecmascript_writes_them(number: float) -> None:
+    assert _number_text(number).encode() == rfc8785.dumps(number)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_every_finite_float_is_written_as_rfc8785_writes_it(number: float) -> None:
+    assert _number_text(number).encode() == rfc8785.dumps(number)
+    assert canonical_bytes({"x": [number]}) == Ok(b'{"x":[' + rfc8785.dumps(number) + b"]}")
 
 
 def test_fast_path_orders_keys_by_utf16_code_units() -> None:
@@ -154,11 +175,10 @@ def _changed(value: Any) -> Any:
 def test_fast_verification_agrees_with_the_reference(
     doc: dict[str, Any], data: st.DataObject
 ) -> None:
-    # The float-free path assembles the root's bytes from the op bodies; the reference
-    # canonicalizes every object whole. They must report the same errors, sealed or tampered.
+    # The fast path assembles the root's bytes from the ops' orjson bytes; the reference
+    # canonicalizes every object whole with rfc8785. They must report the same errors, sealed
+    # or tampered, floats or not.
     sealed = _sealed(doc)
-    if _has_float(sealed):
-        return
     tampered = copy.deepcopy(sealed)
     hashed = [p for p in _leaf_paths(tampered) if p[0] != "$schema"]
     for path in data.draw(st.lists(st.sampled_from(hashed), max_size=3)):
@@ -168,10 +188,23 @@ def test_fast_verification_agrees_with_the_reference(
         node[path[-1]] = _changed(node[path[-1]])
     if data.draw(st.booleans()) and tampered["ops"]:
         del tampered["ops"][0]["version"]
-    fast = _verify_float_free(tampered)
-    astral = any(ord(c) > 0xFFFF for c in json.dumps(tampered, ensure_ascii=False))
-    assert fast is not None or astral  # else the fast path was never exercised
-    assert verify_data(tampered, float_free=True) == verify_data(tampered)
+    try:
+        fast = _verify_fast(_prepared(tampered))
+    except _NotPlain:  # tampering pushed an integer past 2^53-1
+        fast = None
+    else:
+        astral = any(ord(c) > 0xFFFF for c in json.dumps(tampered, ensure_ascii=False))
+        assert fast is not None or astral  # else the fast path was never exercised
+    expected = _reference_verify(tampered)
+    assert verify_data(tampered) == expected
+    if not _has_float(tampered):
+        assert verify_data(tampered, float_free=True) == expected
+
+
+def _reference_verify(data: dict[str, Any]) -> list[Any]:
+    """``verify_data`` with orjson taken out: every object canonicalized by rfc8785."""
+    with mock.patch.object(sys.modules["pipespec.digest"], "_fast", lambda value: None):
+        return verify_data(data)
 
 
 @given(documents(), st.data())
@@ -189,6 +222,38 @@ def test_any_change_to_hashed_content_is_a_hash_mismatch(
     errors = verify_data(tampered)
     assert errors
     assert {e.code for e in errors} == {HASH_MISMATCH}
+
+
+def _one_map(params: Any) -> dict[str, Any]:
+    op = {"type": "Map", "name": "a", "func_id": "f", "error_policy": "skip", "in_type": "T",
+          "out_type": "T", "params": params}  # fmt: skip
+    return _sealed({"spec_version": "1", "ops": [op, {**op, "name": "b"}]})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        # The fast path splits one orjson text of all the ops at this string between them.
+        {"list": ["x", "\x00", "y"]},
+        {"list": ["\x00", "\x00"]},
+        # `version` must be the last key of an op for its text to lose it.
+        {"zz": {"version": 1}},
+        {"deep": [{"a": "\x00"}, "\x00"]},
+    ],
+)
+def test_fast_verification_declines_what_it_cannot_prove_and_the_answer_is_the_same(
+    params: dict[str, Any],
+) -> None:
+    sealed = _one_map(params)
+    assert verify_data(sealed, float_free=True) == verify_data(sealed) == []
+    tampered = copy.deepcopy(sealed)
+    tampered["ops"][1]["name"] = "c"
+    assert verify_data(tampered, float_free=True) == verify_data(tampered) != []
+
+
+def test_an_op_holding_the_boundary_string_is_left_to_the_reference() -> None:
+    assert _verify_fast(_one_map({"list": ["x", "\x00", "y"]})) is None
+    assert _verify_fast(_one_map({"s": "\x00"})) == []
 
 
 def test_root_digest_ignores_schema_hint_but_covers_member_versions() -> None:

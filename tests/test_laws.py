@@ -13,8 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from spawn_child import run_shipped_text
 
-from pipespec.model import thaw
+from pipespec.model import thaw, to_model
 from pipespec.pipeline import Pipeline
+from pipespec.read import read_text
 from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.result import Ok
 
@@ -161,4 +162,33 @@ def test_the_reconstructed_spec_is_deeply_frozen_and_equal_to_the_document(
         elif isinstance(node, tuple):
             pending.extend(node)
     for op_spec, plan in zip(pipeline.spec["ops"], pipeline.ops, strict=True):
+        assert plan.wire is op_spec
         assert op_spec.get("params") is plan.op.params
+
+
+@given(documents(), st.sampled_from(["text", "bytes", "mapping", "document"]))
+def test_the_typed_model_built_on_first_use_is_the_model_of_the_document(
+    doc: dict[str, Any], given_as: str
+) -> None:
+    text = json.dumps(doc)
+    read = read_text(text)
+    assert isinstance(read, Ok)
+    source: Any = {"text": text, "bytes": text.encode(), "mapping": doc, "document": read.value}
+    result = reconstruct(source[given_as], REGISTRY)
+    assert isinstance(result, Ok)
+    pipeline = result.value
+    model = pipeline.model
+    assert model == to_model(doc)
+    assert pipeline.model is model  # built once
+    assert model.ops == tuple(plan.op for plan in pipeline.ops)
+    assert all(model.ops[i] is plan.op for i, plan in enumerate(pipeline.ops))
+    for plan in pipeline.ops:
+        assert (plan.name, plan.type, plan.error_policy) == (
+            plan.op.name,
+            plan.op.type,
+            plan.op.error_policy,
+        )
+        assert plan.params == (plan.op.params or {})
+    # Freezing in place never reaches data the caller still holds.
+    assert doc == json.loads(text)
+    assert thaw(read.value.data) == doc and isinstance(read.value.data, dict)

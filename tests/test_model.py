@@ -12,8 +12,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
+from strategies import json_values
 
-from pipespec.model import op_to_model, op_to_wire, to_model, to_wire
+from pipespec.model import (
+    freeze,
+    freeze_in_place,
+    op_to_model,
+    op_to_wire,
+    thaw,
+    to_model,
+    to_wire,
+)
 from pipespec.models.monoid_schema import Monoid
 from pipespec.models.op_schema import BatchMap, Combine, FlatMap, Map, Sink
 from pipespec.models.pipeline_schema import PipespecPipeline, Resources
@@ -338,3 +347,46 @@ def test_invalid_input_raises_the_documented_errors() -> None:
         op_to_model({**MAP, "type": "Teleport"})
     with pytest.raises(KeyError):
         to_model({"spec_version": "1"})
+
+
+def _deeply_frozen(value: Any) -> bool:
+    if isinstance(value, MappingProxyType):
+        return all(_deeply_frozen(item) for item in value.values())
+    if isinstance(value, tuple):
+        return all(_deeply_frozen(item) for item in value)
+    return not isinstance(value, dict | list)
+
+
+@given(json_values())
+def test_freezing_in_place_gives_what_freeze_gives(value: Any) -> None:
+    expected = freeze(value)
+    frozen = freeze_in_place(copy.deepcopy(value))
+    assert frozen == expected
+    assert _deeply_frozen(frozen) and _deeply_frozen(expected)
+    assert thaw(frozen) == value
+
+
+def test_freezing_in_place_reuses_the_dicts_and_freeze_copies_them() -> None:
+    params = {"size": 3, "tags": ["a", "b"], "nested": {"k": [1, {"x": 2}]}}
+    frozen = freeze(params)
+    assert params == {"size": 3, "tags": ["a", "b"], "nested": {"k": [1, {"x": 2}]}}
+    in_place = freeze_in_place(params)
+    assert in_place == frozen
+    params["size"] = 4  # the caller gave it up: the frozen view shows the dict it wraps
+    assert in_place["size"] == 4 and frozen["size"] == 3
+
+
+def test_freeze_takes_any_mapping_or_sequence() -> None:
+    class Custom(Mapping[str, Any]):
+        def __getitem__(self, key: str) -> Any:
+            return {"a": [1]}[key]
+
+        def __iter__(self) -> Any:
+            return iter(["a"])
+
+        def __len__(self) -> int:
+            return 1
+
+    assert freeze(Custom()) == MappingProxyType({"a": (1,)})
+    assert freeze(MappingProxyType({"a": [1, {"b": []}]})) == {"a": (1, {"b": ()})}
+    assert freeze((1, [2])) == (1, (2,))

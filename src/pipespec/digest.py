@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import orjson
 import rfc8785
 
 from .errors import HASH_MISMATCH, UNSEALED, VALUE_UNREPRESENTABLE, ErrInfo, pointer
@@ -28,12 +28,12 @@ PREFIX = "sha256:"
 # Keys the root digest leaves out besides `version`: `$schema` is an editor hint.
 _ROOT_UNHASHED = frozenset({"version", "$schema"})
 _MEMBER_UNHASHED = frozenset({"version"})
-# Python sorts keys by code point, RFC 8785 by UTF-16 code unit; the two orders differ only
+# orjson sorts keys by code point, RFC 8785 by UTF-16 code unit; the two orders differ only
 # when a character outside the Basic Multilingual Plane is compared, so its presence sends
-# the value to the reference implementation.
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-# Built once: json.dumps with options constructs a new encoder on every call.
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# the value to the reference implementation. In UTF-8 such a character, and only such a
+# character, starts with one of these bytes.
+_ASTRAL = re.compile(b"[\xf0-\xf4]")
+_SORTED = orjson.OPT_SORT_KEYS
 
 
 class _Unrepresentable(Exception):
@@ -83,47 +83,123 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _plain(value: Any) -> bool:
-    """Whether ``value`` is built of dicts with string keys, lists, strings, booleans, None and
-    safe integers only: the values whose `json.dumps` bytes RFC 8785 shares."""
-    pending = [value]
-    pop, extend = pending.pop, pending.extend
-    while pending:
-        node = pop()
-        kind = type(node)
-        if kind is dict:
-            try:
-                "".join(node)  # one C call refusing any key that is not a string
-            except TypeError:
-                return False
-            extend(node.values())
-        elif kind is list:
-            extend(node)
-        elif kind is int:
-            if not -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
-                return False
-        elif not (kind is str or kind is bool or node is None):
-            return False  # floats, tuples, subclasses, anything else: the reference decides
-    return True
+class _NotPlain(Exception):
+    """A value orjson would not write as RFC 8785 does; the reference implementation takes it."""
+
+
+def _number_text(value: float) -> str:
+    """RFC 8785's text for a finite float: ECMAScript's Number::toString, from Python's repr.
+
+    Both take the shortest digits that round-trip and differ only in layout. Python writes
+    plain decimals for exponents -4 to 15 (adding ".0" to whole numbers), ECMAScript for -6
+    to 20; in exponent form Python's mantissa is ECMAScript's, only the exponent is padded.
+    """
+    text = repr(value)
+    if "e" not in text:
+        if value == 0:
+            return "0"  # -0 too
+        return text[:-2] if text.endswith(".0") else text
+    mantissa, _, exponent = text.partition("e")
+    power = int(exponent)
+    if not -7 < power < 21:
+        return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+    sign = "-" if value < 0 else ""
+    digits = mantissa.lstrip("-").replace(".", "")
+    point = power + 1  # digits before the decimal point
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    if point > 0:
+        return sign + digits[:point] + "." + digits[point:]
+    return sign + "0." + "0" * -point + digits
+
+
+_UNCHANGED = frozenset({str, bool, type(None)})
+
+
+def _prepared(node: Any) -> Any:
+    """``node`` ready for orjson: itself where nothing needs changing, else a copy in which every
+    float is an ``orjson.Fragment`` of its RFC 8785 text. Raises ``_NotPlain`` for anything
+    but dicts with string keys, lists, strings, booleans, None, safe integers and finite
+    floats (tuples, subclasses and the like go to the reference)."""
+    kind = type(node)
+    if kind is dict:
+        try:
+            "".join(node)  # one C call refusing any key that is not a string
+        except TypeError:
+            raise _NotPlain from None
+        changed: dict[str, Any] | None = None
+        for key, item in node.items():
+            if type(item) in _UNCHANGED:  # most members: no call
+                continue
+            new = _prepared(item)
+            if new is not item:
+                if changed is None:
+                    changed = dict(node)
+                changed[key] = new
+        return node if changed is None else changed
+    if kind is list:
+        items: list[Any] | None = None
+        for index, item in enumerate(node):
+            if type(item) in _UNCHANGED:
+                continue
+            new = _prepared(item)
+            if new is not item:
+                if items is None:
+                    items = list(node)
+                items[index] = new
+        return node if items is None else items
+    if kind is int:
+        if -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
+            return node
+        raise _NotPlain
+    if kind is float:
+        if math.isfinite(node):
+            return orjson.Fragment(_number_text(node))
+        raise _NotPlain
+    if kind in _UNCHANGED:
+        return node
+    raise _NotPlain
+
+
+def _fast(value: Any) -> bytes | None:
+    """orjson's bytes for a prepared value when they are the RFC 8785 bytes, else None.
+
+    For dicts with string keys, lists, strings, booleans, None, safe integers and fragments
+    of RFC 8785 number text, orjson with sorted keys writes what RFC 8785 does (compact, the
+    same escapes, UTF-8) unless a key outside the Basic Multilingual Plane changes the
+    order; property tests check this against the reference implementation. orjson refuses
+    lone surrogates, non-string keys and nesting past its own limit (TypeError), which the
+    reference then handles.
+    """
+    try:
+        data = orjson.dumps(value, option=_SORTED)
+    except TypeError:
+        return None
+    return data if data.isascii() or _ASTRAL.search(data) is None else None
+
+
+def _fast_prepared(value: Any, float_free: bool) -> bytes | None:
+    """``_fast`` of ``value`` prepared; ``float_free`` data from a reader needs no preparing."""
+    if float_free:
+        return _fast(value)
+    try:
+        return _fast(_prepared(value))
+    except (_NotPlain, RecursionError):
+        return None
 
 
 def _canonical(value: Any, *, float_free: bool, at: str = "") -> bytes:
     """RFC 8785 bytes of ``value``; raises ``_Unrepresentable``.
 
-    Without floats, `json.dumps` with sorted keys writes exactly the RFC 8785 bytes unless a
-    key outside the Basic Multilingual Plane changes the order, as property tests check
-    against the reference implementation; everything else goes to the reference.
-    ``float_free`` may be true only for data a pipespec reader produced from a document
-    without floats: the reader has already refused what RFC 8785 cannot represent, so the
-    walk proving the value plain is skipped.
+    Plain values take orjson (see ``_fast``), floats written as RFC 8785 numbers first;
+    anything else goes to the reference. ``float_free`` may be true only for data a
+    pipespec reader produced from a document without floats: the reader has already
+    refused what RFC 8785 cannot represent and builds nothing but JSON types, so the walk
+    preparing the value is skipped.
     """
-    if float_free or _plain(value):
-        text = _ENCODER.encode(value)
-        if text.isascii() or not _ASTRAL.search(text):
-            try:
-                return text.encode("utf-8")
-            except UnicodeEncodeError:
-                pass  # a lone surrogate: the reference path names where
+    data = _fast_prepared(value, float_free)
+    if data is not None:
+        return data
     try:
         return rfc8785.dumps(value)
     except (rfc8785.CanonicalizationError, UnicodeEncodeError, TypeError, ValueError) as exc:
@@ -254,79 +330,88 @@ def _mismatch(obj: Mapping[str, Any], at: str, what: str, actual: str) -> ErrInf
     )
 
 
-# Between op bodies in one encoder call. A lone surrogate: no float-free reader output holds
-# one, and the encoder (ensure_ascii off) writes it as it is, so it marks the boundaries.
-_SEPARATOR = "\ud800"
-_SPLIT = ',"' + _SEPARATOR + '",'
+# Between the ops in one orjson call. Any string would do: the split below must give exactly
+# one piece per op, which proves that no op holds this string as an array element.
+_BOUNDARY = "\x00"
+_SPLIT = b',"\\u0000",'
 
 
-def _op_bodies(ops: list[Any]) -> tuple[list[str], list[Any]] | None:
-    """Each op's canonical text without its `version`, and the versions as written; None when
-    the fast path does not apply (an op not a plain object, a key sorting after `version`)."""
-    bodies: list[Any] = []
-    written: list[Any] = []
-    for op in ops:
-        if type(op) is not dict:
-            return None
-        body = dict(op)
-        version = body.pop("version", None)
-        if version is not None and body and max(body) > "version":
-            return None
-        bodies.append(body)
-        bodies.append(_SEPARATOR)
-        written.append(version)
-    if not bodies:
-        return [], []
-    bodies.pop()
-    texts = _ENCODER.encode(bodies)[1:-1].split(_SPLIT)
-    return (texts, written) if len(texts) == len(written) else None
+def _op_texts(ops: list[Any]) -> list[bytes] | None:
+    """Each op's canonical bytes, `version` included, from one orjson call; None when the
+    fast path does not apply."""
+    if not ops:
+        return []
+    if {*map(type, ops)} != {dict}:
+        return None
+    interleaved: list[Any] = [_BOUNDARY] * (2 * len(ops) - 1)
+    interleaved[::2] = ops
+    text = _fast(interleaved)
+    if text is None:
+        return None
+    texts = text[1:-1].split(_SPLIT)
+    return texts if len(texts) == len(ops) else None
 
 
-def _verify_float_free(data: Mapping[str, Any]) -> list[ErrInfo] | None:
-    """``verify_data`` for reader output without floats, encoding each op once: the root's
-    canonical text is assembled from the op bodies. None when the fast path does not apply;
-    the caller then takes the reference path, which gives the same answer."""
+def _body_digest(op: dict[str, Any], text: bytes) -> str | None:
+    """The digest of an op whose canonical bytes are ``text``: over the op without `version`."""
+    version = op.get("version")
+    if version is None:
+        return _sha256(text)
+    if type(version) is not str:
+        return None
+    # With sorted keys `version` is last in every schema-valid op, and the text ends with
+    # this suffix only then: no string can hold the unescaped quotes. A version needing
+    # escapes does not match either, and goes to the reference.
+    suffix = b',"version":"' + version.encode() + b'"}'
+    if not text.endswith(suffix):
+        return None
+    return _sha256(text[: -len(suffix)] + b"}")
+
+
+def _verify_fast(data: Mapping[str, Any]) -> list[ErrInfo] | None:
+    """``verify_data`` for prepared data (or reader output without floats) on orjson's bytes,
+    encoding each op once: the root's bytes are assembled from the ops'. None when the fast
+    path does not apply; the caller then takes the reference path, which gives the same
+    answer."""
     ops = data.get("ops")
     if type(ops) is not list or type(data) is not dict:
         return None
-    found = _op_bodies(ops)
-    if found is None:
+    texts = _op_texts(ops)
+    if texts is None:
         return None
-    texts, written = found
+    digests: list[str] = []
+    for op, text in zip(ops, texts, strict=True):
+        actual = _body_digest(op, text)
+        if actual is None:
+            return None
+        digests.append(actual)
     # Sorted keys: the members before `ops`, then `ops`, then the members after it.
-    before = {k: v for k, v in data.items() if k < "ops" and k not in _ROOT_UNHASHED}
-    after = {k: v for k, v in data.items() if k > "ops" and k not in _ROOT_UNHASHED}
-    full = [
-        text
-        if version is None
-        else f'{text[:-1]}{"," if len(text) > 2 else ""}"version":{_ENCODER.encode(version)}}}'
-        for text, version in zip(texts, written, strict=True)
-    ]
-    root_text = "".join(
+    before = _fast({k: v for k, v in data.items() if k < "ops" and k not in _ROOT_UNHASHED})
+    after = _fast({k: v for k, v in data.items() if k > "ops" and k not in _ROOT_UNHASHED})
+    if before is None or after is None:
+        return None
+    root = b"".join(
         (
-            _ENCODER.encode(before)[:-1] + ("," if before else ""),
-            '"ops":[',
-            ",".join(full),
-            "]",
-            "," + _ENCODER.encode(after)[1:] if after else "}",
+            before[:-1] + (b"," if len(before) > 2 else b""),
+            b'"ops":[',
+            b",".join(texts),
+            b"]",
+            b"," + after[1:] if len(after) > 2 else b"}",
         )
     )
-    if not root_text.isascii() and (_ASTRAL.search(root_text) or _SEPARATOR in root_text):
-        return None
     errors: list[ErrInfo] = []
-    for index, (text, version) in enumerate(zip(texts, written, strict=True)):
-        actual = _sha256(text.encode("utf-8"))
-        if version != actual:
-            errors.append(_mismatch(ops[index], pointer(["ops", index]), "op", actual))
+    for index, (op, actual) in enumerate(zip(ops, digests, strict=True)):
+        if op.get("version") != actual:
+            errors.append(_mismatch(op, pointer(["ops", index]), "op", actual))
     monoids = data.get("monoids")
-    if isinstance(monoids, Mapping):
+    if monoids is not None and isinstance(monoids, Mapping):
         for key, monoid in monoids.items():
             if isinstance(monoid, Mapping):
                 at = pointer(["monoids", key])
                 actual = _member_digest(monoid, at, float_free=True)
                 if monoid.get("version") != actual:
                     errors.append(_mismatch(monoid, at, "monoid", actual))
-    actual = _sha256(root_text.encode("utf-8"))
+    actual = _sha256(root)
     if data.get("version") != actual:
         errors.append(_mismatch(data, "", "document", actual))
     return errors
@@ -334,10 +419,12 @@ def _verify_float_free(data: Mapping[str, Any]) -> list[ErrInfo] | None:
 
 def verify_data(data: Mapping[str, Any], *, float_free: bool = False) -> list[ErrInfo]:
     """Every missing or wrong `version` digest in a schema-valid document; empty when all match."""
-    if float_free:
-        fast = _verify_float_free(data)
-        if fast is not None:
-            return fast
+    try:
+        fast = _verify_fast(data if float_free else _prepared(data))
+    except (_NotPlain, RecursionError):
+        fast = None
+    if fast is not None:
+        return fast
     errors: list[ErrInfo] = []
     try:
         for at, obj in _members(data):

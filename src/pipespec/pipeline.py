@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from .model import op_to_model, to_model
+from .models.error_policy_schema import ErrorPolicy
 from .models.op_schema import Op
 from .models.pipeline_schema import PipespecPipeline
 from .monoids import Monoid
@@ -15,6 +18,10 @@ if TYPE_CHECKING:
     from .runtime import Collected, Run
 
 __all__ = ["MonoidPlan", "OpPlan", "Pipeline"]
+
+_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
+OpType: TypeAlias = Literal["Map", "FlatMap", "BatchMap", "Combine", "Sink"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,19 +43,47 @@ class OpPlan:
 
     index: int
     """Position in the document's ``ops``; errors point at ``/ops/{index}``."""
-    op: Op
-    """The op as the generated model type."""
+    wire: Mapping[str, Any]
+    """The op as the sealed spec holds it, deeply immutable (the same object as in
+    ``Pipeline.spec``)."""
     entry: Entry
     """The function, lift or sink entry the op names."""
-    params: Mapping[str, Any]
-    """The op's params (empty when the document gives none), deeply immutable."""
     monoid: MonoidPlan | None = None
     """For Combine ops: the monoid that folds the lifted values."""
+    _op: Op | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def op(self) -> Op:
+        """The op as its generated model type, built from ``wire`` on first use."""
+        op = self._op
+        if op is None:
+            op = op_to_model(self.wire, frozen=True)
+            object.__setattr__(self, "_op", op)
+        return op
 
     @property
     def name(self) -> str:
         """The op's name in the document."""
-        return self.op.name
+        name: str = self.wire["name"]
+        return name
+
+    @property
+    def type(self) -> OpType:
+        """The op's type tag: Map, FlatMap, BatchMap, Combine or Sink."""
+        kind: OpType = self.wire["type"]
+        return kind
+
+    @property
+    def error_policy(self) -> ErrorPolicy:
+        """What the op does with an item whose processing fails."""
+        policy: ErrorPolicy = self.wire["error_policy"]
+        return policy
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The op's params (empty when the document gives none), deeply immutable."""
+        params: Mapping[str, Any] = self.wire.get("params", _NO_PARAMS)
+        return params
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,11 +92,21 @@ class Pipeline:
 
     ``spec`` is the wire document exactly as validated (deeply immutable); ``serialize``
     gives it back. Nothing registered has run: entries are built when ``run`` starts.
+    ``model`` is the same document as the generated model types, built on first use.
     """
 
     spec: Mapping[str, Any]
-    model: PipespecPipeline
     ops: tuple[OpPlan, ...]
+    _model: PipespecPipeline | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def model(self) -> PipespecPipeline:
+        """The spec as the generated model types; each op's model is its plan's ``op``."""
+        model = self._model
+        if model is None:
+            model = to_model(self.spec, ops=tuple(plan.op for plan in self.ops))
+            object.__setattr__(self, "_model", model)
+        return model
 
     @property
     def digest(self) -> str:

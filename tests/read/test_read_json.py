@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipespec.errors import LIMIT_EXCEEDED, PARSE_ERROR, VALUE_UNREPRESENTABLE, ErrInfo
 from pipespec.limits import Limits
@@ -150,6 +152,24 @@ def test_colons_and_brackets_inside_strings_do_not_hide_duplicates() -> None:
     assert ok('{"t": "10:30", "u": "http://x/[{:"}').data == {"t": "10:30", "u": "http://x/[{:"}
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        # Counting only keys directly followed by a colon would see two members here.
+        ('{"a" : 1, "b": 2, "a": 3}', 19),
+        ('{"a"\t: 1, "b": 2, "a": 3}', 19),
+        # A string beginning with a colon adds to that count.
+        ('{"x": ":", "a": 1, "a": 2}', 20),
+        ('{"x": ":y", "a" :1, "a": 2}', 21),
+        # Escaped quotes may stand before a colon inside a string.
+        ('{"q\\":": 1, "a": 1, "a": 2}', 21),
+    ],
+)
+def test_duplicates_are_found_whatever_the_spacing_around_colons(text: str, column: int) -> None:
+    error = err(text)
+    assert where(error) == (PARSE_ERROR, "/a", 1, column)
+
+
 # --- unrepresentable values --------------------------------------------------------------
 
 
@@ -187,6 +207,44 @@ def test_integers_beyond_2_53(number: str) -> None:
 
 def test_big_float_is_fine_and_long_digit_runs_in_strings_are_fine() -> None:
     assert ok('[1e300, "12345678901234567890"]').data == [1e300, "12345678901234567890"]
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("12345678901234567", True),
+        ("[1, -12345678901234567]", True),
+        ('{"n":12345678901234567}', True),
+        ("[\t12345678901234567\n]", True),
+        ("[1234567890123456.5]", True),  # a float's integer part: looked at, harmlessly
+        ("[123456789012345]", False),  # 15 digits are always safe
+        ('["sha256:ab1234567890123456789cd"]', False),
+        ('["sha256:1234567890123456789abcdef"]', False),
+        ('["x12345678901234567"]', False),
+        ('["12345678901234567"]', False),  # quoted: no separator next to the digits
+        ('["a 12345678901234567 b"]', True),  # inside a string, but shaped like a number
+    ],
+)
+def test_which_texts_may_hold_a_long_integer(text: str, may: bool) -> None:
+    from pipespec.read._json import _may_hold_long_integer
+
+    assert _may_hold_long_integer(text.encode()) is may
+
+
+@given(st.lists(st.integers(min_value=-(2**70), max_value=2**70), max_size=5), st.booleans())
+def test_every_unsafe_integer_is_refused_wherever_it_is_written(
+    numbers: list[int], spaced: bool
+) -> None:
+    text = json.dumps(
+        {"n": numbers, "s": "sha256:" + "1234567890" * 3}, indent=1 if spaced else None
+    )
+    unsafe = [i for i, n in enumerate(numbers) if abs(n) > 2**53 - 1]
+    result = read_text(text, format="json")
+    if unsafe:
+        assert isinstance(result, Err)
+        assert (result.error.code, result.error.path) == (VALUE_UNREPRESENTABLE, f"/n/{unsafe[0]}")
+    else:
+        assert isinstance(result, Ok) and result.value.data["n"] == numbers
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipespec.digest import seal_data
-from pipespec.model import freeze, op_to_model, to_model
+from pipespec.model import freeze
 from pipespec.monoids import BUILTIN_MONOIDS, Monoid
 from pipespec.pipeline import MonoidPlan, OpPlan, Pipeline
 from pipespec.registry import (
@@ -221,19 +221,18 @@ def make_pipeline(*steps: Step) -> Pipeline:
         doc["monoids"] = monoids
     sealed = seal_data(doc)
     assert isinstance(sealed, Ok), sealed
-    spec = sealed.value
+    frozen = freeze(sealed.value)
     plans = []
-    for index, (one_step, wire) in enumerate(zip(steps, spec["ops"], strict=True)):
+    for index, (one_step, wire) in enumerate(zip(steps, frozen["ops"], strict=True)):
         plans.append(
             OpPlan(
                 index=index,
-                op=op_to_model(wire),
+                wire=wire,
                 entry=one_step.entry,
-                params=freeze(one_step.params),
                 monoid=_monoid_plan(f"m{index}", one_step),
             )
         )
-    return Pipeline(spec=freeze(spec), model=to_model(spec), ops=tuple(plans))
+    return Pipeline(spec=frozen, ops=tuple(plans))
 
 
 def _monoid_plan(key: str, one_step: Step) -> MonoidPlan | None:

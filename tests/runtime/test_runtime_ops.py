@@ -515,3 +515,27 @@ def test_flat_map_accepts_any_iterable() -> None:
     entry = flat_map_fn("t.chars", lambda item: iter(range(item)), version="1", in_type="int",
                         out_type="int")  # fmt: skip
     assert make_pipeline(step("FlatMap", "r", entry)).run([0, 3, 1]).to_list() == Ok([0, 1, 2, 0])
+
+
+def test_a_batch_size_written_as_an_integral_float_batches_by_that_size() -> None:
+    # JSON Schema counts 2.0 as an integer, so a valid spec may carry it.
+    seen: list[list[int]] = []
+
+    def record(items: list[int]) -> list[int]:
+        seen.append(list(items))
+        return items
+
+    pipeline = make_pipeline(
+        step("BatchMap", "b", _int_batch("t.record", record), max_batch_size=2.0)  # type: ignore[arg-type]
+    )
+    assert list(pipeline.run(range(5))) == [0, 1, 2, 3, 4]
+    assert seen == [[0, 1], [2, 3], [4]]
+
+
+@pytest.mark.parametrize("size", [0, -1, 1.5, "4", True])
+def test_a_batch_size_below_one_or_not_whole_is_a_build_failure(size: Any) -> None:
+    # Reconstruction refuses these through the schema; a hand-built pipeline meets this check.
+    batch = _int_batch("t.batch", lambda items: items)
+    assert _build_failure(step("BatchMap", "b", batch, max_batch_size=size)) == (
+        f"op 'b' (/ops/0) could not be built: max_batch_size must be at least 1, found {size!r}"
+    )

@@ -137,7 +137,7 @@ def execute(
         parent.mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp(prefix=".pipespec-beam-", dir=parent)
     made, _ = pipeline_for(task)
-    combine = isinstance(made, Ok) and made.value.ops[task.stop - 1].op.type == "Combine"
+    combine = isinstance(made, Ok) and made.value.ops[task.stop - 1].type == "Combine"
     try:
         try:
             with beam.Pipeline(options=PipelineOptions(backend.argv())) as pipeline:

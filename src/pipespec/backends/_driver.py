@@ -40,7 +40,7 @@ def parallel_segment(ops: Sequence[OpPlan]) -> int:
     """How many of ``ops`` run per partition: up to and including the first Combine or Sink,
     which emits one value per partition that the driver merges; the rest run on the driver."""
     for position, plan in enumerate(ops):
-        if plan.op.type in ("Combine", "Sink"):
+        if plan.type in ("Combine", "Sink"):
             return position + 1
     return len(ops)
 
@@ -49,7 +49,7 @@ def unsafe_sinks(ops: Sequence[OpPlan], backend: str, why: str) -> ErrInfo | Non
     """UNSAFE_SINK for the first non-idempotent sink among the ops run per partition."""
     for plan in ops[: parallel_segment(ops)]:
         contract = plan.entry.sink_contract
-        if plan.op.type == "Sink" and contract is not None and not contract.idempotent:
+        if plan.type == "Sink" and contract is not None and not contract.idempotent:
             return ErrInfo(
                 code=UNSAFE_SINK,
                 message=(
@@ -197,7 +197,7 @@ def run_partitioned(
         return Outcome(outputs=outputs, report=report, kept=kept)
 
     def zero(plans: Sequence[OpPlan]) -> list[OpStats]:
-        return [OpStats(index=p.index, name=p.name, type=p.op.type, **dict.fromkeys(COUNTS, 0))
+        return [OpStats(index=p.index, name=p.name, type=p.type, **dict.fromkeys(COUNTS, 0))
                 for p in plans]  # fmt: skip
 
     task = PartitionTask(
@@ -210,7 +210,7 @@ def run_partitioned(
         output_dir=str(context.output_dir) if context.output_dir is not None else None,
         limits=limits,
     )
-    contract = [p.entry.sink_contract for p in segment if p.op.type == "Sink"]
+    contract = [p.entry.sink_contract for p in segment if p.type == "Sink"]
     exactly_once = any(c is not None and not c.idempotent for c in contract)
     for op_index in task.keep:
         kept[op_index] = []

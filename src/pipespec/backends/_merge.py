@@ -111,14 +111,14 @@ class Merger:
         self.segment, self.keep, self.file = segment, keep, file
         self.emit, self.output, self.kept = emit, output, kept
         self.stats: list[dict[str, Any]] = [
-            {"index": p.index, "name": p.name, "type": p.op.type, **dict.fromkeys(COUNTS, 0)}
+            {"index": p.index, "name": p.name, "type": p.type, **dict.fromkeys(COUNTS, 0)}
             for p in segment
         ]
         self.where = {plan.index: k for k, plan in enumerate(segment)}
         self.offsets = [0] * len(segment)
-        self.barrier = segment[-1].op.type in ("Combine", "Sink")
+        self.barrier = segment[-1].type in ("Combine", "Sink")
         self.fold: TreeFold | None = None
-        self.folding = fold and segment[-1].op.type == "Combine"
+        self.folding = fold and segment[-1].type == "Combine"
         self.receipts: list[Any] = []
         self.pending: dict[int, PartitionResult] = {}
         self.next = 0
@@ -187,7 +187,7 @@ class Merger:
     def _partial(self, value: Any) -> None:
         plan = self.segment[-1]
         try:
-            if plan.op.type == "Sink":
+            if plan.type == "Sink":
                 self.receipts.append(value)
             elif self.folding:
                 if self.fold is None:
@@ -209,7 +209,7 @@ class Merger:
         own fold, ``combined``); None with ``broken`` set when the merge raised."""
         plan = self.segment[-1]
         try:
-            if plan.op.type == "Sink":
+            if plan.type == "Sink":
                 return merge_receipts(plan, self.receipts)
             if combined is not None:
                 return combined[0]

@@ -232,7 +232,7 @@ def run_job(
     if start is not None:
         items: Any = start.items()
     else:
-        match pick_reader(registry, pipeline.ops[0].op.in_type, reader_id):
+        match pick_reader(registry, pipeline.ops[0].wire["in_type"], reader_id):
             case Err() as failed:
                 return failed
             case Ok(chosen):

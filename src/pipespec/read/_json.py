@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from array import array
 from itertools import accumulate
 from typing import Any, Final
@@ -28,6 +29,12 @@ _LONE_SURROGATE: Final = re.compile(
     r"|(u[dD][89a-fA-F][0-9a-fA-F]{2}))"
 )
 _STRING: Final = re.compile(rb'"[^"]*"')
+# Every digit as 0, to find runs of digits with one substring search.
+_DIGITS_AS_ZERO: Final = bytes.maketrans(b"123456789", b"000000000")
+_SIXTEEN_DIGITS: Final = b"0" * 16
+# Around a number's first digits (an empty slice is the start or the end of the text).
+_MAY_PRECEDE: Final = frozenset((b"", b"-", b":", b",", b"[", b" ", b"\t", b"\n", b"\r"))
+_MAY_FOLLOW: Final = frozenset((b"", b",", b"]", b"}", b" ", b"\t", b"\n", b"\r", b".", b"e", b"E"))
 # Past this many rounds of removing innermost pairs (each a pass over the brackets), a
 # prefix sum is cheaper; the default depth limit never gets there.
 _ROUNDS: Final = 64
@@ -48,6 +55,27 @@ def _int(text: str) -> int:
     raise _Reject
 
 
+def _may_hold_long_integer(raw: bytes) -> bool:
+    """Whether a JSON text may hold an integer of 16 or more digits (2^53 has 16, so every
+    shorter integer is safe). False proves it holds none; True sends ``_int`` to look.
+
+    An integer token's digits form a maximal run of digits that follows a sign, a
+    separator, whitespace or the start, and is followed by a separator, whitespace or the
+    end (a fraction or exponent makes it a float, which is looked at anyway). Long runs of
+    digits inside strings, such as in hex digests, nearly always sit next to a letter.
+    """
+    digits = raw.translate(_DIGITS_AS_ZERO)
+    start = digits.find(_SIXTEEN_DIGITS)
+    while start != -1:
+        end = start + len(_SIXTEEN_DIGITS)
+        while digits[end : end + 1] == b"0":
+            end += 1
+        if raw[start - 1 : start] in _MAY_PRECEDE and raw[end : end + 1] in _MAY_FOLLOW:
+            return True
+        start = digits.find(_SIXTEEN_DIGITS, end)
+    return False
+
+
 def _skeleton(raw: bytes, escaped: bool) -> bytes:
     """The brackets and colons of a JSON text that lie outside its strings, in order."""
     # Only an escaped quote can break the pairing of quotes; other escapes vanish below.
@@ -55,11 +83,13 @@ def _skeleton(raw: bytes, escaped: bool) -> bytes:
         # Dropping every escape whole, left to right as JSON pairs them, leaves only
         # quotes that open or close a string.
         raw = _ESCAPE.sub(b"", raw)
-    skeleton = raw.translate(None, _DELETE)
-    # Usually no string holds a bracket or colon, so every string here is an adjacent
-    # pair of quotes; left-to-right counting proves it, and the quotes can simply go.
-    if skeleton.count(b'""') * 2 == skeleton.count(b'"'):
-        return skeleton.translate(None, b'"')
+    # Two quotes in a row are consecutive quotes: an empty string, or one string closing as
+    # the next opens. Dropping them leaves what lies outside strings as it was (the empty
+    # string vanishes, the two strings merge) and the remaining quotes still pair up in
+    # order. Usually no string holds a bracket or colon, and then no quote is left.
+    skeleton = raw.translate(None, _DELETE).replace(b'""', b"")
+    if b'"' not in skeleton:
+        return skeleton
     # Left to right, each quote opens or closes a string: with the quotes paired, the
     # pieces between them alternate outside, inside, outside.
     pieces = skeleton.split(b'"')
@@ -123,6 +153,43 @@ def _audit(data: Any, limits: Limits) -> bool:
     return True
 
 
+class _Decoding:
+    """One thread's JSON decoders, built once, and what their hooks count in one read."""
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.has_floats = False
+        hooks: dict[str, Any] = {
+            "object_hook": self.count_members,
+            "parse_float": self.parse_float,
+            "parse_constant": _reject_constant,
+        }
+        self.plain = json.JSONDecoder(**hooks)
+        self.checking_ints = json.JSONDecoder(**hooks, parse_int=_int)
+
+    def count_members(self, obj: dict[str, Any]) -> dict[str, Any]:
+        self.members += len(obj)
+        return obj
+
+    def parse_float(self, source: str) -> float:
+        value = float(source)
+        if math.isinf(value):
+            raise _Reject
+        self.has_floats = True
+        return value
+
+
+_local = threading.local()
+
+
+def _decoding() -> _Decoding:
+    # Per thread, since the hooks count into it; a read never starts another on its thread.
+    decoding: _Decoding | None = getattr(_local, "decoding", None)
+    if decoding is None:
+        decoding = _local.decoding = _Decoding()
+    return decoding
+
+
 def read_json(text: str, raw: bytes, limits: Limits) -> tuple[Any, bool]:
     """The value of a JSON text and whether it holds a float; raise Refusal otherwise."""
     escaped = "\\" in text
@@ -132,34 +199,17 @@ def read_json(text: str, raw: bytes, limits: Limits) -> tuple[Any, bool]:
     if len(brackets) > 2 * limits.max_depth and not _within_depth(brackets, limits.max_depth):
         return scan(text, limits)
 
-    members = 0
-    has_floats = False
-
-    def count_members(obj: dict[str, Any]) -> dict[str, Any]:
-        nonlocal members
-        members += len(obj)
-        return obj
-
-    def parse_float(source: str) -> float:
-        nonlocal has_floats
-        value = float(source)
-        if math.isinf(value):
-            raise _Reject
-        has_floats = True
-        return value
-
+    decoding = _decoding()
+    decoding.members = 0
+    decoding.has_floats = False
+    decoder = decoding.checking_ints if _may_hold_long_integer(raw) else decoding.plain
     try:
-        data = json.loads(
-            text,
-            object_hook=count_members,
-            parse_float=parse_float,
-            parse_int=_int,
-            parse_constant=_reject_constant,
-        )
+        data = decoder.decode(text)
     except Exception:
         # Syntax errors, refused values and RecursionError alike: the scanner names the
         # first problem in document order, or reads the document if the fault was ours.
         return scan(text, limits)
+    members, has_floats = decoding.members, decoding.has_floats
     # Each colon outside strings is one member; dicts keep one per distinct key.
     if members != skeleton.count(b":"):
         return scan(text, limits)

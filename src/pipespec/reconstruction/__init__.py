@@ -10,16 +10,14 @@ from typing import Any
 from ..digest import seal_data
 from ..errors import RECONSTRUCT_FAIL, ErrInfo
 from ..limits import DEFAULT_LIMITS, Limits
-from ..model import freeze, frozen_member, thaw, to_model
-from ..models.op_schema import Op
-from ..models.pipeline_schema import PipespecPipeline
+from ..model import freeze, freeze_in_place, frozen_member, thaw
 from ..pipeline import OpPlan, Pipeline
 from ..read import Document, read_bytes, read_text
 from ..registry import Registry
 from ..result import Err, Ok, Result
 from ..validate import Finding, check_data, place
 from ..write import dump_json
-from ._resolve import ID_FIELDS, find_entry, find_factory, registry_findings
+from ._resolve import ID_FIELDS, Resolved, find_entry, find_factory, registry_findings
 
 __all__ = ["check_document", "reconstruct", "seal", "serialize"]
 
@@ -32,6 +30,8 @@ class _Input:
 
     data: Any
     document: Document | None
+    owned: bool = False
+    """Whether reconstruction read ``data`` itself, so that nothing else refers to it."""
 
     @property
     def float_free(self) -> bool:
@@ -46,32 +46,33 @@ class _Input:
 
 def _read(source: Source, limits: Limits) -> Result[_Input, ErrInfo]:
     read: Result[Document, ErrInfo]
-    if isinstance(source, Document):
-        return Ok(_Input(source.data, source))
-    if isinstance(source, Mapping):
-        return Ok(_Input(source, None))
+    # Text first: the abstract Mapping check is slow.
     if isinstance(source, bytes):
         read = read_bytes(source, limits=limits)
     elif isinstance(source, str):
         read = read_text(source, limits=limits)
+    elif isinstance(source, Document):
+        return Ok(_Input(source.data, source))
+    elif isinstance(source, Mapping):
+        return Ok(_Input(source, None))
     else:
         message = f"expected document text, bytes or a mapping, found {type(source).__name__}"
         return Err(ErrInfo(code=RECONSTRUCT_FAIL, message=message))
     match read:
         case Ok(document):
-            return Ok(_Input(document.data, document))
+            return Ok(_Input(document.data, document, owned=True))
         case Err() as failed:
             return failed
 
 
 def _findings(
     given: _Input, registry: Registry, allow: Collection[str] | None
-) -> tuple[tuple[OpPlan, ...], list[Finding]]:
+) -> tuple[list[Resolved], list[Finding]]:
     findings = check_data(given.data, sealed=True, float_free=given.float_free)
     if findings:
-        return (), findings
-    plans, staged = registry_findings(given.data, registry, allow)
-    return plans, [s.finding for s in staged]
+        return [], findings
+    resolved, staged = registry_findings(given.data, registry, allow)
+    return resolved, [s.finding for s in staged]
 
 
 def _unexpected(exc: Exception) -> ErrInfo:
@@ -81,25 +82,32 @@ def _unexpected(exc: Exception) -> ErrInfo:
     )
 
 
-def _frozen_op(op: Mapping[str, Any], model: Op) -> Mapping[str, Any]:
-    # A schema-valid op holds scalars but for `params` (frozen once, for the model) and the
-    # one-member `sink_contract`.
-    frozen = dict(op)
-    if model.params is not None:
-        frozen["params"] = model.params
+def _frozen_op(op: Mapping[str, Any], owned: bool) -> Mapping[str, Any]:
+    # A schema-valid op holds scalars but for `params` and the one-member `sink_contract`.
+    frozen = op if owned and type(op) is dict else dict(op)
+    deep = freeze_in_place if owned else freeze
+    params = frozen.get("params")
+    if params is not None:
+        frozen["params"] = deep(params)
     contract = frozen.get("sink_contract")
     if contract is not None:
-        frozen["sink_contract"] = freeze(contract)
+        frozen["sink_contract"] = deep(contract)
     return MappingProxyType(frozen)
 
 
-def _frozen_spec(data: Mapping[str, Any], model: PipespecPipeline) -> Mapping[str, Any]:
-    """``freeze(data)`` for a schema-valid document, sharing each op's frozen params with its
-    model rather than copying them a second time."""
-    ops = tuple(map(_frozen_op, data["ops"], model.ops))
-    return MappingProxyType(
+def _pipeline(given: _Input, resolved: list[Resolved]) -> Pipeline:
+    """The pipeline of a schema-valid document whose ops resolved: the spec frozen (in place
+    when reconstruction read the data itself), each plan holding its op as the spec does."""
+    data = given.data
+    ops = tuple([_frozen_op(op, given.owned) for op in data["ops"]])
+    spec = MappingProxyType(
         {key: ops if key == "ops" else frozen_member(value) for key, value in data.items()}
     )
+    plans = tuple(
+        OpPlan(index=index, wire=ops[index], entry=entry, monoid=monoid)
+        for index, entry, monoid in resolved
+    )
+    return Pipeline(spec=spec, ops=plans)
 
 
 def check_document(
@@ -147,12 +155,11 @@ def reconstruct(
         case Ok(given):
             pass
     try:
-        plans, findings = _findings(given, registry, allow)
+        resolved, findings = _findings(given, registry, allow)
         if findings:
             # Findings arrive in reporting order; only the first is placed.
             return Err(given.errors(findings[:1])[0])
-        model = to_model(given.data, ops=tuple(plan.op for plan in plans))
-        return Ok(Pipeline(spec=_frozen_spec(given.data, model), model=model, ops=plans))
+        return Ok(_pipeline(given, resolved))
     except Exception as exc:  # a bug must still come back as a value
         return Err(_unexpected(exc))
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeAlias
 
 from ..errors import (
     CONTRACT_MISMATCH,
@@ -22,14 +21,14 @@ from ..errors import (
     ErrInfo,
     pointer,
 )
-from ..model import freeze, op_to_model
+from ..model import freeze
 from ..monoids import BUILTIN_MONOIDS
-from ..pipeline import MonoidPlan, OpPlan
+from ..pipeline import MonoidPlan
 from ..registry import Entry, Kind, Registry
 from ..validate._render import Finding
 from ._params import params_findings, params_valid
 
-__all__ = ["ID_FIELDS", "Phase", "registry_findings"]
+__all__ = ["ID_FIELDS", "Phase", "Resolved", "registry_findings"]
 
 # Per op type: the member naming its entry, the member pinning its version, the entry kind.
 ID_FIELDS: Mapping[str, tuple[str, str, Kind]] = {
@@ -39,9 +38,6 @@ ID_FIELDS: Mapping[str, tuple[str, str, Kind]] = {
     "Combine": ("lift_id", "lift_version", "lift"),
     "Sink": ("sink_id", "sink_version", "sink"),
 }
-
-
-_NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Phase:
@@ -278,10 +274,15 @@ def _plainly_fits(op: Mapping[str, Any], entry: Entry, params: Any) -> bool:
     )
 
 
+# An op's index in the document, its entry and, for a Combine, its monoid's plan.
+Resolved: TypeAlias = tuple[int, Entry, MonoidPlan | None]
+
+
 def registry_findings(
     data: Mapping[str, Any], registry: Registry, allow: Collection[str] | None
-) -> tuple[tuple[OpPlan, ...], list[Staged]]:
-    """The op plans for a schema-valid, digest-verified document, or every reason there are none.
+) -> tuple[list[Resolved], list[Staged]]:
+    """What each op of a schema-valid, digest-verified document resolves to, or every reason
+    some op does not.
 
     Nothing registered is called: entries are looked up, params validated against their
     schemas, and types compared.
@@ -293,29 +294,21 @@ def registry_findings(
         monoid_plans[key] = plan
         staged += found
     ops: list[Mapping[str, Any]] = list(data["ops"])
-    plans: list[OpPlan] = []
+    resolved: list[Resolved] = []
     for index, op in enumerate(ops):
         entry, found = find_entry(index, op, registry, allow)
-        staged += found
         if entry is None:
+            staged += found
             continue
         params = op.get("params", {})
         if not _plainly_fits(op, entry, params):
             staged += _pin_findings(index, op, entry)
             staged += _params_findings(entry, params, ["ops", index, "params"])
             staged += _type_findings(index, op, entry)
-        monoid_plan = monoid_plans.get(op["monoid_id"]) if op["type"] == "Combine" else None
+        monoid_plan = None
         if op["type"] == "Combine":
+            monoid_plan = monoid_plans.get(op["monoid_id"])
             staged += _combine_findings(index, op, entry, monoid_plan)
-        model = op_to_model(op)
-        plans.append(
-            OpPlan(
-                index=index,
-                op=model,
-                entry=entry,
-                params=_NO_PARAMS if model.params is None else model.params,
-                monoid=monoid_plan,
-            )
-        )
+        resolved.append((index, entry, monoid_plan))
     staged += _chain_findings(ops)
-    return tuple(plans), sorted(staged, key=lambda s: s.phase)
+    return resolved, sorted(staged, key=lambda s: s.phase)

@@ -7,7 +7,6 @@ from types import MappingProxyType
 from typing import Any, NoReturn
 
 from ..errors import BUILD_FAILED, ErrInfo
-from ..models.op_schema import BatchMap, FlatMap, Map, Sink
 from ..monoids import Monoid
 from ..registry import Entry, Kind, RunContext
 from ._stages import (
@@ -79,34 +78,40 @@ def _monoid(op: OpRun, context: RunContext) -> Monoid[Any]:
     return made
 
 
+def _batch_size(op: OpRun) -> int:
+    size = op.plan.wire.get("max_batch_size")
+    if type(size) is float and size.is_integer():
+        size = int(size)  # JSON Schema counts 2.0 as an integer
+    if type(size) is not int or size < 1:
+        _refuse(op, f"could not be built: max_batch_size must be at least 1, found {size!r}")
+    return size
+
+
 def build_stage(op: OpRun, context: RunContext, upstream: Iterator[Any]) -> Iterator[Any]:
     """Build ``op``'s entry, and a Combine's monoid, and return the generator that runs the op
     over ``upstream``. Raises ``Failed`` with BUILD_FAILED when anything cannot be built.
 
     Only the build functions are called here: the stage itself starts when first iterated.
     """
-    plan, model = op.plan, op.plan.op
-    needs = _NEEDS.get(model.type)
+    plan = op.plan
+    kind = plan.type
+    needs = _NEEDS.get(kind)
     if needs is None:
-        _refuse(op, f"could not be built: unknown op type {model.type!r}")
+        _refuse(op, f"could not be built: unknown op type {kind!r}")
     if plan.entry.kind != needs:
-        _refuse(op, f"could not be built: a {model.type} needs a {needs} entry, but "
+        _refuse(op, f"could not be built: a {kind} needs a {needs} entry, but "
                     f"{plan.entry.id!r} is a {plan.entry.kind} entry")  # fmt: skip
-    if isinstance(model, BatchMap) and (
-        not isinstance(model.max_batch_size, int) or model.max_batch_size < 1
-    ):
-        # Checked before building: a batch size below 1 would buffer the whole input.
-        _refuse(op, f"could not be built: max_batch_size must be at least 1, "
-                    f"found {model.max_batch_size!r}")  # fmt: skip
+    # Checked before building: a batch size below 1 would buffer the whole input.
+    batch_size = _batch_size(op) if kind == "BatchMap" else 0
     built = _build(op, plan.entry, plan.params, context, what="could not be built")
-    if isinstance(model, Sink):
+    if kind == "Sink":
         write, close = _writer(op, built)
         return sink_stage(op, write, close, upstream)
     fn = _function(op, built)
-    if isinstance(model, Map):
+    if kind == "Map":
         return map_stage(op, fn, upstream)
-    if isinstance(model, FlatMap):
+    if kind == "FlatMap":
         return flat_map_stage(op, fn, upstream)
-    if isinstance(model, BatchMap):
-        return batch_map_stage(op, fn, model.max_batch_size, upstream)
+    if kind == "BatchMap":
+        return batch_map_stage(op, fn, batch_size, upstream)
     return combine_stage(op, fn, _monoid(op, context), upstream)

@@ -99,7 +99,7 @@ class OpRun:
         return OpStats(
             index=self.plan.index,
             name=self.plan.name,
-            type=self.plan.op.type,
+            type=self.plan.type,
             received=self.received,
             succeeded=self.succeeded,
             skipped=self.skipped,
@@ -110,7 +110,7 @@ class OpRun:
 
     def item_failed(self, position: int, item: Any, exc: Exception) -> None:
         """Apply the op's error policy to an item that failed; raises ``Failed`` to stop the run."""
-        policy = self.plan.op.error_policy
+        policy = self.plan.error_policy
         if policy == "skip":
             self.skipped += 1
             return
