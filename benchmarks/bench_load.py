@@ -119,14 +119,24 @@ def sealed_text(n_ops: int) -> str:
     return json.dumps(sealed.value, indent=2)
 
 
+# Each sample times enough calls to last this long, as timeit does, so that a call of a few
+# microseconds is not measured against the clock's own resolution and jitter.
+SAMPLE_SECONDS = 0.002
+
+
 def best_of(fn: Callable[[], object], repeat: int) -> float:
-    """Best wall time of ``repeat`` calls, in milliseconds."""
-    times = []
+    """Milliseconds per call: the best of ``repeat`` samples, each the mean of enough calls
+    to last ``SAMPLE_SECONDS``."""
+    start = time.perf_counter()
+    fn()
+    calls = max(1, int(SAMPLE_SECONDS / max(time.perf_counter() - start, 1e-9)))
+    samples = []
     for _ in range(repeat):
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1000
+        for _ in range(calls):
+            fn()
+        samples.append((time.perf_counter() - start) / calls)
+    return min(samples) * 1000
 
 
 def _with_model(raw: bytes, registry: Registry) -> object:

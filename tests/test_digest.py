@@ -256,6 +256,12 @@ def test_an_op_holding_the_boundary_string_is_left_to_the_reference() -> None:
     assert _verify_fast(_one_map({"s": "\x00"})) == []
 
 
+def test_a_root_member_holding_the_stand_in_is_left_to_the_reference() -> None:
+    sealed = _sealed({**_one_map({}), "note": {"\x00": "\x00"}})
+    assert _verify_fast(sealed) is None
+    assert verify_data(sealed) == _reference_verify(sealed) == []
+
+
 def test_root_digest_ignores_schema_hint_but_covers_member_versions() -> None:
     doc = {
         "spec_version": "1",

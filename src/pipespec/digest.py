@@ -334,6 +334,10 @@ def _mismatch(obj: Mapping[str, Any], at: str, what: str, actual: str) -> ErrInf
 # one piece per op, which proves that no op holds this string as an array element.
 _BOUNDARY = "\x00"
 _SPLIT = b',"\\u0000",'
+# Where the ops go in the root's bytes: the same string, as a whole token. Finding it once
+# proves nothing else in the root is that token.
+_STAND_IN_TEXT = b'"\\u0000"'
+_STAND_IN = orjson.Fragment(_STAND_IN_TEXT)
 
 
 def _op_texts(ops: list[Any]) -> list[bytes] | None:
@@ -352,20 +356,23 @@ def _op_texts(ops: list[Any]) -> list[bytes] | None:
     return texts if len(texts) == len(ops) else None
 
 
-def _body_digest(op: dict[str, Any], text: bytes) -> str | None:
-    """The digest of an op whose canonical bytes are ``text``: over the op without `version`."""
-    version = op.get("version")
-    if version is None:
-        return _sha256(text)
-    if type(version) is not str:
+def _body_digests(ops: list[dict[str, Any]], texts: list[bytes]) -> list[str] | None:
+    """The digest each op should carry, from its canonical bytes ``texts``: over the op
+    without `version`. None when some op's bytes do not end in its own `version`."""
+    versions = [op.get("version") for op in ops]
+    if {*map(type, versions)} - {str, type(None)}:
         return None
     # With sorted keys `version` is last in every schema-valid op, and the text ends with
     # this suffix only then: no string can hold the unescaped quotes. A version needing
     # escapes does not match either, and goes to the reference.
-    suffix = b',"version":"' + version.encode() + b'"}'
-    if not text.endswith(suffix):
+    suffixes = [b"" if v is None else b',"version":"' + v.encode() + b'"}' for v in versions]
+    if not all(map(bytes.endswith, texts, suffixes)):
         return None
-    return _sha256(text[: -len(suffix)] + b"}")
+    bodies = [
+        text[: -len(suffix)] + b"}" if suffix else text
+        for text, suffix in zip(texts, suffixes, strict=True)
+    ]
+    return [PREFIX + hashlib.sha256(body).hexdigest() for body in bodies]
 
 
 def _verify_fast(data: Mapping[str, Any]) -> list[ErrInfo] | None:
@@ -379,30 +386,22 @@ def _verify_fast(data: Mapping[str, Any]) -> list[ErrInfo] | None:
     texts = _op_texts(ops)
     if texts is None:
         return None
-    digests: list[str] = []
-    for op, text in zip(ops, texts, strict=True):
-        actual = _body_digest(op, text)
-        if actual is None:
-            return None
-        digests.append(actual)
-    # Sorted keys: the members before `ops`, then `ops`, then the members after it.
-    before = _fast({k: v for k, v in data.items() if k < "ops" and k not in _ROOT_UNHASHED})
-    after = _fast({k: v for k, v in data.items() if k > "ops" and k not in _ROOT_UNHASHED})
-    if before is None or after is None:
+    digests = _body_digests(ops, texts)
+    if digests is None:
         return None
-    root = b"".join(
-        (
-            before[:-1] + (b"," if len(before) > 2 else b""),
-            b'"ops":[',
-            b",".join(texts),
-            b"]",
-            b"," + after[1:] if len(after) > 2 else b"}",
-        )
-    )
+    # The root with a stand-in for its ops, which occurs once (the count proves it) and is
+    # then replaced by the ops' bytes.
+    unhashed = {key: value for key, value in data.items() if key not in _ROOT_UNHASHED}
+    unhashed["ops"] = _STAND_IN
+    root = _fast(unhashed)
+    if root is None or root.count(_STAND_IN_TEXT) != 1:
+        return None
+    root = root.replace(_STAND_IN_TEXT, b"[" + b",".join(texts) + b"]")
     errors: list[ErrInfo] = []
-    for index, (op, actual) in enumerate(zip(ops, digests, strict=True)):
-        if op.get("version") != actual:
-            errors.append(_mismatch(op, pointer(["ops", index]), "op", actual))
+    if [op.get("version") for op in ops] != digests:
+        for index, (op, actual) in enumerate(zip(ops, digests, strict=True)):
+            if op.get("version") != actual:
+                errors.append(_mismatch(op, pointer(["ops", index]), "op", actual))
     monoids = data.get("monoids")
     if monoids is not None and isinstance(monoids, Mapping):
         for key, monoid in monoids.items():

@@ -257,12 +257,20 @@ def _combine_findings(
         )
 
 
-def _plainly_fits(op: Mapping[str, Any], entry: Entry, params: Any) -> bool:
-    """Whether the pin, types, contract and params all match ``entry``: the common case,
-    checked without building findings. False sends the op through the full checks."""
+def _plain_entry(
+    op: Mapping[str, Any], registry: Registry, allow: Collection[str] | None
+) -> Entry | None:
+    """The entry of an op with nothing to report: admitted, of the kind the op needs, pinned
+    to its version, with matching types, contract and params. This is the common case,
+    checked without building findings; None sends the op through the full checks."""
+    id_field, pin_field, kind = ID_FIELDS[op["type"]]
+    wanted = op[id_field]
+    entry = registry.get(wanted)
+    if entry is None or entry.kind != kind or (allow is not None and wanted not in allow):
+        return None
     contract = op.get("sink_contract")
-    return (
-        op.get(ID_FIELDS[op["type"]][1]) == entry.version
+    fits = (
+        op.get(pin_field) == entry.version
         and op["in_type"] == entry.in_type
         and op["out_type"] == entry.out_type
         and (
@@ -270,8 +278,9 @@ def _plainly_fits(op: Mapping[str, Any], entry: Entry, params: Any) -> bool:
             or entry.sink_contract is None
             or contract.get("idempotent") == entry.sink_contract.idempotent
         )
-        and params_valid(entry.params_schema, params)
+        and params_valid(entry.params_schema, op.get("params", {}))
     )
+    return entry if fits else None
 
 
 # An op's index in the document, its entry and, for a Combine, its monoid's plan.
@@ -296,14 +305,14 @@ def registry_findings(
     ops: list[Mapping[str, Any]] = list(data["ops"])
     resolved: list[Resolved] = []
     for index, op in enumerate(ops):
-        entry, found = find_entry(index, op, registry, allow)
+        entry = _plain_entry(op, registry, allow)
         if entry is None:
-            staged += found
-            continue
-        params = op.get("params", {})
-        if not _plainly_fits(op, entry, params):
+            entry, found = find_entry(index, op, registry, allow)
+            if entry is None:
+                staged += found
+                continue
             staged += _pin_findings(index, op, entry)
-            staged += _params_findings(entry, params, ["ops", index, "params"])
+            staged += _params_findings(entry, op.get("params", {}), ["ops", index, "params"])
             staged += _type_findings(index, op, entry)
         monoid_plan = None
         if op["type"] == "Combine":
