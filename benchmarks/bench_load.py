@@ -2,8 +2,9 @@
 with the seed's Pydantic design and a floor of ``json.loads`` plus one SHA-256 of the bytes;
 then canonicalization beside ``json.dumps(sort_keys=True)``.
 
-Run with ``make bench``. Every figure is the best of several repeats measured in this run,
-so the ratios compare like with like on the same machine.
+Run with ``make bench``. Every figure is the best of several samples (each the mean of as many
+calls as fill a few milliseconds) measured in this run, so the ratios compare like with like
+on the same machine.
 """
 
 from __future__ import annotations
@@ -208,7 +209,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    print(f"python {platform.python_version()} on {platform.machine()}, best of {args.repeat}, ms")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, ms per call, best of "
+        f"{args.repeat} samples of at least {SAMPLE_SECONDS * 1000:g} ms"
+    )
     registry = make_registry()
     rows = [load_row(n, registry, args.repeat) for n in (10, 100, 1000)]
     for row in rows:
