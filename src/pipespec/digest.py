@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -127,27 +127,9 @@ def _prepared(node: Any) -> Any:
             "".join(node)  # one C call refusing any key that is not a string
         except TypeError:
             raise _NotPlain from None
-        changed: dict[str, Any] | None = None
-        for key, item in node.items():
-            if type(item) in _UNCHANGED:  # most members: no call
-                continue
-            new = _prepared(item)
-            if new is not item:
-                if changed is None:
-                    changed = dict(node)
-                changed[key] = new
-        return node if changed is None else changed
+        return _with_prepared(node, node.items(), dict)
     if kind is list:
-        items: list[Any] | None = None
-        for index, item in enumerate(node):
-            if type(item) in _UNCHANGED:
-                continue
-            new = _prepared(item)
-            if new is not item:
-                if items is None:
-                    items = list(node)
-                items[index] = new
-        return node if items is None else items
+        return _with_prepared(node, enumerate(node), list)
     if kind is int:
         if -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
             return node
@@ -159,6 +141,22 @@ def _prepared(node: Any) -> Any:
     if kind in _UNCHANGED:
         return node
     raise _NotPlain
+
+
+def _with_prepared(
+    node: Any, members: Iterable[tuple[Any, Any]], copy: Callable[[Any], Any]
+) -> Any:
+    """``node``, or a ``copy`` of it with the members that preparing changed replaced."""
+    changed = None
+    for key, item in members:
+        if type(item) in _UNCHANGED:  # most members: no call
+            continue
+        new = _prepared(item)
+        if new is not item:
+            if changed is None:
+                changed = copy(node)
+            changed[key] = new
+    return node if changed is None else changed
 
 
 def _fast(value: Any) -> bytes | None:

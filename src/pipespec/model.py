@@ -86,23 +86,10 @@ def frozen_member(value: Any) -> Any:
 # rather than merging a dict of the common ones, is a third faster per op.
 
 
-def _map(data: Mapping[str, Any], params: Mapping[str, Any] | None) -> Map:
-    return Map(
-        type="Map",
-        name=data["name"],
-        func_id=data["func_id"],
-        func_version=data.get("func_version"),
-        error_policy=data["error_policy"],
-        in_type=data["in_type"],
-        out_type=data["out_type"],
-        params=params,
-        version=data.get("version"),
-    )
-
-
-def _flat_map(data: Mapping[str, Any], params: Mapping[str, Any] | None) -> FlatMap:
-    return FlatMap(
-        type="FlatMap",
+def _map(data: Mapping[str, Any], params: Mapping[str, Any] | None) -> Map | FlatMap:
+    # Map and FlatMap have the same fields.
+    return (Map if data["type"] == "Map" else FlatMap)(
+        type=data["type"],
         name=data["name"],
         func_id=data["func_id"],
         func_version=data.get("func_version"),
@@ -163,7 +150,7 @@ _OP_BUILDERS: Mapping[str, Callable[[Mapping[str, Any], Mapping[str, Any] | None
     MappingProxyType(
         {
             "Map": _map,
-            "FlatMap": _flat_map,
+            "FlatMap": _map,
             "BatchMap": _batch_map,
             "Combine": _combine,
             "Sink": _sink,

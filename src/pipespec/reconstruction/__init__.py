@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -82,24 +82,31 @@ def _unexpected(exc: Exception) -> ErrInfo:
     )
 
 
-def _frozen_op(op: Mapping[str, Any], owned: bool) -> Mapping[str, Any]:
-    # A schema-valid op holds scalars but for `params` and the one-member `sink_contract`.
-    frozen = op if owned and type(op) is dict else dict(op)
-    deep = freeze_in_place if owned else freeze
-    params = frozen.get("params")
+# A schema-valid op holds scalars but for `params` and the one-member `sink_contract`, so
+# only those two need a deep freeze.
+
+
+def _frozen_op(op: Mapping[str, Any]) -> Mapping[str, Any]:
+    return _frozen_in_place(dict(op), freeze)
+
+
+def _frozen_in_place(
+    op: dict[str, Any], deep: Callable[[Any], Any] = freeze_in_place
+) -> Mapping[str, Any]:
+    params = op.get("params")
     if params is not None:
-        frozen["params"] = deep(params)
-    contract = frozen.get("sink_contract")
+        op["params"] = deep(params)
+    contract = op.get("sink_contract")
     if contract is not None:
-        frozen["sink_contract"] = deep(contract)
-    return MappingProxyType(frozen)
+        op["sink_contract"] = deep(contract)
+    return MappingProxyType(op)
 
 
 def _pipeline(given: _Input, resolved: list[Resolved]) -> Pipeline:
     """The pipeline of a schema-valid document whose ops resolved: the spec frozen (in place
     when reconstruction read the data itself), each plan holding its op as the spec does."""
     data = given.data
-    ops = tuple([_frozen_op(op, given.owned) for op in data["ops"]])
+    ops = tuple(map(_frozen_in_place if given.owned else _frozen_op, data["ops"]))
     spec = MappingProxyType(
         {key: ops if key == "ops" else frozen_member(value) for key, value in data.items()}
     )
