@@ -370,7 +370,7 @@ def _body_digests(ops: list[dict[str, Any]], texts: list[bytes]) -> list[str] | 
         text[: -len(suffix)] + b"}" if suffix else text
         for text, suffix in zip(texts, suffixes, strict=True)
     ]
-    return [PREFIX + hashlib.sha256(body).hexdigest() for body in bodies]
+    return list(map(_sha256, bodies))
 
 
 def _verify_fast(data: Mapping[str, Any]) -> list[ErrInfo] | None:

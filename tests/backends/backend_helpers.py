@@ -12,8 +12,10 @@ from backends.backend_plugin import driver_registry
 from core_registry import op
 from hypothesis import strategies as st
 
+from pipespec.backends import run_partitioned
 from pipespec.job import ERRORS, OUTPUTS, RECORD
-from pipespec.reconstruction import seal
+from pipespec.reconstruction import reconstruct, seal, serialize
+from pipespec.registry import RunContext
 from pipespec.result import Ok
 
 REGISTRY = driver_registry()
@@ -130,3 +132,22 @@ def assert_same_rag_results(local: Path, other: Path, backend: str) -> None:
     assert ours.name == theirs.name
     assert (ours / "items.jsonl").read_text() == (theirs / "items.jsonl").read_text()
     assert index_rows(other / "index.sqlite") == index_rows(local / "index.sqlite")
+
+
+def assert_partitioned_equals_local(
+    executor: Any, spec: dict[str, Any], items: list[int], out: Path, **options: Any
+) -> None:
+    """The law every engine inherits: ``spec`` run partitioned on ``executor`` (``options`` go
+    to ``run_partitioned``) equals the local run: outputs as a multiset, counts, collected."""
+    pipeline = reconstruct(spec, REGISTRY)
+    assert isinstance(pipeline, Ok)
+    local = pipeline.value.run(items, context=RunContext(output_dir=out))
+    expected = local.to_list()
+    assert isinstance(expected, Ok)
+    outcome = run_partitioned(executor, pipeline.value, items, spec_text=serialize(pipeline.value),
+                              context=RunContext(output_dir=out), **options)  # fmt: skip
+    assert outcome.report.failure is None
+    assert multiset(outcome.outputs) == multiset(expected.value)
+    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
+    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
+        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip

@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backends.backend_helpers import REGISTRY, build_spec, inputs, multiset, pipelines
+from backends.backend_helpers import (
+    REGISTRY,
+    assert_partitioned_equals_local,
+    build_spec,
+    inputs,
+    pipelines,
+)
 from backends.backend_plugin import worker_registry
 from core_registry import op
 from hypothesis import given, settings
@@ -19,7 +25,6 @@ from hypothesis import strategies as st
 from pipespec.backends import (
     Backend,
     BackendOptions,
-    Outcome,
     PartitionTask,
     TreeFold,
     cache_info,
@@ -39,18 +44,8 @@ from pipespec.monoids import Monoid
 from pipespec.reconstruction import reconstruct, seal, serialize
 from pipespec.registry import RunContext
 from pipespec.result import Err, Ok
-from pipespec.runtime import Run
 
 CONCAT = Monoid(name="concat", identity="", combine=lambda a, b: a + b, commutative=False)
-
-
-def _assert_same_as_local(outcome: Outcome, expected: list[Any], local: Run) -> None:
-    """A partitioned run equals the local one: outputs as a multiset, counts, collected items."""
-    assert outcome.report.failure is None
-    assert multiset(outcome.outputs) == multiset(expected)
-    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
-    assert sorted((c.op_index, c.position, c.item, c.error) for c in outcome.report.collected) == \
-        sorted((c.op_index, c.position, c.item, c.error) for c in local.report.collected)  # fmt: skip
 
 
 def test_every_backend_conforms_to_the_protocol() -> None:
@@ -100,16 +95,9 @@ def test_tree_combine_keeps_the_order_of_a_non_commutative_monoid(values: list[s
 def test_partitioned_runs_equal_the_local_run(tmp_path_factory: Any, spec: dict[str, Any],
                                               items: list[int], partitions: int) -> None:  # fmt: skip
     """The law every engine inherits: partitioning changes neither outputs nor counts."""
-    pipeline = reconstruct(spec, REGISTRY)
-    assert isinstance(pipeline, Ok)
-    out = tmp_path_factory.mktemp("out")
-    local = pipeline.value.run(items, context=RunContext(output_dir=out))
-    expected = local.to_list()
-    assert isinstance(expected, Ok)
     backend = LocalBackend(registry=REGISTRY, partitions=partitions)
-    outcome = run_partitioned(backend, pipeline.value, items, spec_text=serialize(pipeline.value),
-                              partitions=partitions, context=RunContext(output_dir=out))  # fmt: skip
-    _assert_same_as_local(outcome, expected.value, local)
+    out = tmp_path_factory.mktemp("out")
+    assert_partitioned_equals_local(backend, spec, items, out, partitions=partitions)
 
 
 def test_a_fail_fast_item_names_its_position_in_the_whole_input() -> None:
@@ -279,16 +267,8 @@ def test_streamed_runs_in_any_completion_order_equal_the_local_run(
     tmp_path_factory: Any, spec: dict[str, Any], items: list[int], size: int, capacity: int,
     rng: Any,
 ) -> None:  # fmt: skip
-    pipeline = reconstruct(spec, REGISTRY)
-    assert isinstance(pipeline, Ok)
-    out = tmp_path_factory.mktemp("out")
-    local = pipeline.value.run(items, context=RunContext(output_dir=out))
-    expected = local.to_list()
-    assert isinstance(expected, Ok)
     executor = Streaming(size, capacity, order=lambda waiting: rng.randrange(len(waiting)))
-    outcome = run_partitioned(executor, pipeline.value, items, spec_text=serialize(pipeline.value),
-                              context=RunContext(output_dir=out))  # fmt: skip
-    _assert_same_as_local(outcome, expected.value, local)
+    assert_partitioned_equals_local(executor, spec, items, tmp_path_factory.mktemp("out"))
 
 
 def test_a_fail_fast_failure_stops_the_submission_of_later_partitions() -> None:

@@ -11,23 +11,21 @@ from typing import Any
 import pytest
 from backends.backend_helpers import (
     REGISTRY,
+    assert_partitioned_equals_local,
     assert_same_rag_results,
     build_spec,
     inputs,
     job_files,
-    multiset,
     pipelines,
     rag_run,
     write_numbers,
 )
 from hypothesis import given, settings
 
-from pipespec.backends import BackendOptions, run_partitioned
+from pipespec.backends import BackendOptions
 from pipespec.backends.beam import BeamBackend
 from pipespec.cli import main
 from pipespec.job import run_job
-from pipespec.reconstruction import reconstruct, serialize
-from pipespec.registry import RunContext
 from pipespec.result import Ok
 
 if importlib.util.find_spec("apache_beam") is None:
@@ -57,16 +55,7 @@ def run_cli(*argv: str) -> tuple[int, str, str]:
 def test_beam_runs_equal_local_runs(
     tmp_path_factory: Any, spec: dict[str, Any], items: list[int]
 ) -> None:
-    pipeline = reconstruct(spec, REGISTRY)
-    assert isinstance(pipeline, Ok)
-    context = RunContext(output_dir=tmp_path_factory.mktemp("out"))
-    local = pipeline.value.run(items, context=context)
-    expected = local.to_list()
-    outcome = run_partitioned(BEAM, pipeline.value, items, partitions=4,
-                              spec_text=serialize(pipeline.value), context=context)  # fmt: skip
-    assert isinstance(expected, Ok) and outcome.report.failure is None
-    assert multiset(outcome.outputs) == multiset(expected.value)
-    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
+    assert_partitioned_equals_local(BEAM, spec, items, tmp_path_factory.mktemp("out"), partitions=4)
 
 
 @pytest.mark.usefixtures("workers_see_the_plugin")

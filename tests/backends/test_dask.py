@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from backends.backend_helpers import (
     REGISTRY,
+    assert_partitioned_equals_local,
     assert_same_rag_results,
     build_spec,
     inputs,
     job_files,
-    multiset,
     pipelines,
     rag_run,
     write_numbers,
@@ -73,16 +73,9 @@ def dask(cluster: Any, **options: Any) -> DaskBackend:
 def test_dask_runs_equal_local_runs(
     cluster: Any, tmp_path_factory: Any, spec: dict[str, Any], items: list[int]
 ) -> None:
-    pipeline = reconstruct(spec, REGISTRY)
-    assert isinstance(pipeline, Ok)
-    context = RunContext(output_dir=tmp_path_factory.mktemp("out"))
-    local = pipeline.value.run(items, context=context)
-    expected = local.to_list()
-    outcome = run_partitioned(dask(cluster), pipeline.value, items, partition_size=4,
-                              spec_text=serialize(pipeline.value), context=context)  # fmt: skip
-    assert isinstance(expected, Ok) and outcome.report.failure is None
-    assert multiset(outcome.outputs) == multiset(expected.value)
-    assert [s.to_json() for s in outcome.report.ops] == [s.to_json() for s in local.report.ops]
+    assert_partitioned_equals_local(
+        dask(cluster), spec, items, tmp_path_factory.mktemp("out"), partition_size=4
+    )
 
 
 def test_a_non_commutative_combine_keeps_the_input_order(cluster: Any) -> None:
